@@ -1,0 +1,46 @@
+# Short targets; everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test test-fast demo lab lint format sample browser-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+test-fast: lint
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow and not browser"
+
+demo: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/isuwork demo
+
+sample: $(STAMP)
+	$(BIN)/isuwork sample --out data/sample
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Debian's Chromium for the browser test (needs root, as on CI).
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

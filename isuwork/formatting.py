@@ -1,0 +1,87 @@
+"""Swedish number formatting for everything people read.
+
+Swedish convention: decimal comma, a (non-breaking) space as thousands separator and a space
+before the percent sign: ``44,5 %``, ``1 234``. Suppressed values are shown as ``..`` (the
+convention of Kolada and Swedish official statistics).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+NBSP = "\u00a0"
+SUPPRESSED = ".."
+MISSING = "–"
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+    except (TypeError, ValueError):
+        # pd.NA raises on bool(); treat it as missing
+        return True
+
+
+def format_number(value: Real | None, *, decimals: int = 0) -> str:
+    """Format a number the Swedish way: ``1234.5`` → ``'1 234,5'`` (non-breaking space).
+
+    Examples
+    --------
+    >>> format_number(1234567)
+    '1\\xa0234\\xa0567'
+    >>> format_number(-0.25, decimals=2)
+    '−0,25'
+    """
+    if _is_missing(value):
+        return MISSING
+    text = f"{float(value):,.{decimals}f}"
+    text = text.replace(",", NBSP).replace(".", ",")
+    # a typographic minus, as in Swedish print
+    return text.replace("-", "\u2212")
+
+
+def format_percent(share: Real | None, *, decimals: int = 1) -> str:
+    """Format a share (0–1) as a Swedish percentage: ``0.445`` → ``'44,5 %'``.
+
+    Examples
+    --------
+    >>> format_percent(0.445)
+    '44,5\\xa0%'
+    """
+    if _is_missing(share):
+        return MISSING
+    return f"{format_number(float(share) * 100, decimals=decimals)}{NBSP}%"
+
+
+def format_points(diff: Real | None, *, decimals: int = 1) -> str:
+    """Format a difference of shares in percentage points: ``0.032`` → ``'3,2 procentenheter'``."""
+    if _is_missing(diff):
+        return MISSING
+    return f"{format_number(float(diff) * 100, decimals=decimals)} procentenheter"
+
+
+def format_pvalue(p: Real | None) -> str:
+    """Format a p-value: ``'p < 0,001'`` below a thousandth, otherwise three decimals."""
+    if _is_missing(p):
+        return MISSING
+    if p < 0.001:
+        return "p < 0,001"
+    return f"p = {format_number(p, decimals=3)}"
+
+
+def format_interval(
+    low: Real | None, high: Real | None, *, percent: bool = False, decimals: int = 1
+) -> str:
+    """Format a confidence interval: ``'(41,2–47,8 %)'`` or ``'(1,2–3,4)'``."""
+    if _is_missing(low) or _is_missing(high):
+        return MISSING
+    if percent:
+        lo = format_number(float(low) * 100, decimals=decimals)
+        hi = format_number(float(high) * 100, decimals=decimals)
+        return f"({lo} till {hi}{NBSP}%)"
+    lo = format_number(low, decimals=decimals)
+    hi = format_number(high, decimals=decimals)
+    return f"({lo} till {hi})"
