@@ -45,10 +45,19 @@ def atomic_write(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator[
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates files readable by the owner only; give the result the permissions an
+        # ordinary new file would get, so colleagues on a shared drive can read reports.
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(data: bytes, path: str | os.PathLike[str]) -> Path:
