@@ -341,3 +341,27 @@ def write_index(jobs: Sequence[RenderJob], *, out_dir: Path, done: set[Path]) ->
         title="Rapporter", nav="", body="\n".join(parts), footer=html.escape(_FOOTER)
     )
     return write_text(page, out_dir / "index.html")
+
+
+def reports_parameters(
+    *,
+    data: str | os.PathLike[str],
+    mapping: str | os.PathLike[str] | None = None,
+    min_n: int = 5,
+    journal_dir: str | os.PathLike[str] = "journal",
+) -> dict[str, Any]:
+    """Notebook parameters for a batch run, with paths made absolute.
+
+    Notebooks run with their own folder as working directory, so paths given relative to where
+    the command was started must be resolved first.
+    """
+    if not Path(data).exists():
+        raise ParameterError(f"Datafilen {data} finns inte. Kontrollera sökvägen.")
+    if mapping and not Path(mapping).exists():
+        raise ParameterError(f"Mappningsfilen {mapping} finns inte. Kontrollera sökvägen.")
+    return {
+        "data": str(Path(data).resolve()),
+        "mapping": str(Path(mapping).resolve()) if mapping else "",
+        "min_n": int(min_n),
+        "journal_dir": str(Path(journal_dir).resolve()),
+    }
