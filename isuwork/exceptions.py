@@ -48,3 +48,7 @@ class JournalError(IsuworkError):
 
 class RenderError(IsuworkError):
     """A notebook could not be rendered into a report."""
+
+
+class PrivacyError(IsuworkError):
+    """A table about to be shown would reveal numbers below the suppression threshold."""

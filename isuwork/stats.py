@@ -1,0 +1,297 @@
+"""Statistics for group comparisons: intervals, differences, stratified estimates, FDR.
+
+Pure functions over numpy arrays, vectorised over many cells at once, with no knowledge of
+column names. Shares get Wilson intervals, differences of shares Newcombe's hybrid score
+interval with a Pearson chi-square or (for small expected counts) Fisher's exact test; means get
+t intervals and Welch tests. Differences held within strata (need, department …) use
+Mantel–Haenszel-type weights ``n1*n2/(n1+n2)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+from statsmodels.stats.contingency_tables import StratifiedTable
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+#: Expected cell count below which the exact test replaces the chi-square test.
+EXACT_BELOW = 5.0
+
+
+def _arr(x: object) -> np.ndarray:
+    return np.atleast_1d(np.asarray(x, dtype=float))
+
+
+def _z(alpha: float) -> float:
+    return float(sps.norm.ppf(1 - alpha / 2))
+
+
+def wilson_interval(count, n, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for shares ``count / n`` (NaN where ``n`` is 0 or missing).
+
+    Examples
+    --------
+    >>> low, high = wilson_interval([5], [10])
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.2366, 0.7634)
+    """
+    count, n = _arr(count), _arr(n)
+    ok = (n > 0) & np.isfinite(count)
+    low = np.full(n.shape, np.nan)
+    high = np.full(n.shape, np.nan)
+    if ok.any():
+        lo, hi = proportion_confint(count[ok], n[ok], alpha=alpha, method="wilson")
+        low[ok], high[ok] = lo, hi
+        # the limits are exactly 0 and 1 at the boundaries; remove floating-point residue
+        low[ok & (count == 0)] = 0.0
+        high[ok & (count == n)] = 1.0
+    return low, high
+
+
+def mean_interval(mean, sd, n, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Student-t interval for means from summary statistics (NaN where ``n`` < 2)."""
+    mean, sd, n = _arr(mean), _arr(sd), _arr(n)
+    ok = n >= 2
+    half = np.full(n.shape, np.nan)
+    half[ok] = sps.t.ppf(1 - alpha / 2, n[ok] - 1) * sd[ok] / np.sqrt(n[ok])
+    return mean - half, mean + half
+
+
+def diff_proportions(count1, n1, count2, n2, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Difference of two independent shares, ``p1 - p2``, per cell.
+
+    Returns
+    -------
+    DataFrame
+        ``diff``, ``ci_low``, ``ci_high`` (Newcombe's hybrid score interval, method 10 of
+        Newcombe 1998), ``p_value`` and ``test``: ``"fisher"`` (two-sided exact) when any expected
+        count is below 5, else ``"chi2"`` (Pearson, no continuity correction). NaN where a group
+        is empty.
+    """
+    c1, n1, c2, n2 = _arr(count1), _arr(n1), _arr(count2), _arr(n2)
+    c1, n1, c2, n2 = np.broadcast_arrays(c1, n1, c2, n2)
+    size = c1.shape
+    out = {k: np.full(size, np.nan) for k in ("diff", "ci_low", "ci_high", "p_value")}
+    test = np.full(size, None, dtype=object)
+    ok = (n1 > 0) & (n2 > 0) & np.isfinite(c1) & np.isfinite(c2)
+    if ok.any():
+        a, m, c, k = c1[ok], n1[ok], c2[ok], n2[ok]
+        out["diff"][ok] = a / m - c / k
+        low, high = confint_proportions_2indep(a, m, c, k, method="newcomb", alpha=alpha)
+        out["ci_low"][ok], out["ci_high"][ok] = low, high
+        total = m + k
+        events = a + c
+        expected = np.minimum.reduce(
+            [
+                m * events / total,
+                k * events / total,
+                m * (total - events) / total,
+                k * (total - events) / total,
+            ]
+        )
+        pooled = events / total
+        se = np.sqrt(pooled * (1 - pooled) * (1 / m + 1 / k))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zstat = np.where(se > 0, (a / m - c / k) / se, 0.0)
+        p = 2 * sps.norm.sf(np.abs(zstat))
+        kind = np.where(expected < EXACT_BELOW, "fisher", "chi2").astype(object)
+        for i in np.flatnonzero(expected < EXACT_BELOW):
+            table = [[a[i], m[i] - a[i]], [c[i], k[i] - c[i]]]
+            p[i] = sps.fisher_exact(np.asarray(table, dtype=np.int64))[1]
+        out["p_value"][ok] = p
+        test[ok] = kind
+    frame = pd.DataFrame(out)
+    frame["test"] = test
+    return frame
+
+
+def diff_means(mean1, sd1, n1, mean2, sd2, n2, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Difference of two means, ``mean1 - mean2``, with Welch's t interval and test, per cell.
+
+    NaN where a group has fewer than two cases (no variance can be estimated).
+    """
+    m1, s1, k1, m2, s2, k2 = np.broadcast_arrays(*map(_arr, (mean1, sd1, n1, mean2, sd2, n2)))
+    diff = m1 - m2
+    v1, v2 = s1**2 / np.where(k1 > 0, k1, np.nan), s2**2 / np.where(k2 > 0, k2, np.nan)
+    se = np.sqrt(v1 + v2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (v1 + v2) ** 2 / (v1**2 / (k1 - 1) + v2**2 / (k2 - 1))
+        tstat = diff / se
+    ok = (k1 >= 2) & (k2 >= 2) & np.isfinite(diff)
+    low = np.full(diff.shape, np.nan)
+    high = np.full(diff.shape, np.nan)
+    p = np.full(diff.shape, np.nan)
+    zero_var = ok & (se == 0)
+    live = ok & (se > 0)
+    if live.any():
+        q = sps.t.ppf(1 - alpha / 2, df[live])
+        low[live] = diff[live] - q * se[live]
+        high[live] = diff[live] + q * se[live]
+        p[live] = 2 * sps.t.sf(np.abs(tstat[live]), df[live])
+    # no spread in either group: the difference is exact
+    low[zero_var] = high[zero_var] = diff[zero_var]
+    p[zero_var] = np.where(diff[zero_var] == 0, 1.0, 0.0)
+    diff = np.where(ok, diff, np.nan)
+    return pd.DataFrame(
+        {"diff": diff, "ci_low": low, "ci_high": high, "p_value": p, "test": "welch"}
+    )
+
+
+@dataclass(frozen=True)
+class StratifiedDiff:
+    """A difference held within strata, with how much of the data could be used."""
+
+    diff: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    method: str
+    strata_used: int
+    strata_total: int
+    n_used: int
+    n_total: int
+
+
+def _strata_mask(n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    return (n1 > 0) & (n2 > 0)
+
+
+def stratified_diff_proportions(count1, n1, count2, n2, *, alpha: float = 0.05) -> StratifiedDiff:
+    """Mantel–Haenszel risk difference over strata (group 1 minus group 2).
+
+    Weights ``n1*n2/(n1+n2)``; the variance is Sato's (1989) estimator, which stays valid both
+    with many sparse strata and with few large ones (Sato, *Biometrics* 45:1323–1324; the same
+    estimator as Greenland & Robins 1985 in large strata). The p-value is the
+    Cochran–Mantel–Haenszel test without continuity correction. Strata where one group is absent
+    are counted in ``strata_total``/``n_total`` but cannot contribute.
+    """
+    a, m, c, k = map(_arr, (count1, n1, count2, n2))
+    n_total = int(np.nansum(m) + np.nansum(k))
+    used = _strata_mask(m, k)
+    method = "mantel_haenszel_rd"
+    if not used.any():
+        nan = float("nan")
+        return StratifiedDiff(nan, nan, nan, nan, method, 0, len(m), 0, n_total)
+    a, m, c, k = a[used], m[used], c[used], k[used]
+    total = m + k
+    weight = m * k / total
+    diff = float(np.sum((a * k - c * m) / total) / np.sum(weight))
+    p_term = (m**2 * c - k**2 * a + m * k * (k - m) / 2) / total**2
+    q_term = (a * (k - c) + c * (m - a)) / (2 * total)
+    var = (diff * np.sum(p_term) + np.sum(q_term)) / np.sum(weight) ** 2
+    se = float(np.sqrt(max(var, 0.0)))
+    z = _z(alpha)
+    p_value = _cmh_pvalue(a, m, c, k)
+    if se == 0 and np.isnan(p_value):
+        p_value = 1.0 if diff == 0 else 0.0
+    return StratifiedDiff(
+        diff=diff,
+        ci_low=diff - z * se,
+        ci_high=diff + z * se,
+        p_value=p_value,
+        method=method,
+        strata_used=int(used.sum()),
+        strata_total=len(used),
+        n_used=int(total.sum()),
+        n_total=n_total,
+    )
+
+
+def _cmh_pvalue(a: np.ndarray, m: np.ndarray, c: np.ndarray, k: np.ndarray) -> float:
+    """Two-sided Cochran–Mantel–Haenszel test (no continuity correction); NaN if degenerate."""
+    total = m + k
+    events = a + c
+    expected = m * events / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = m * k * events * (total - events) / (total**2 * (total - 1))
+    var = np.where(total > 1, var, 0.0)
+    denominator = float(np.sum(var))
+    if denominator <= 0:
+        return float("nan")
+    statistic = float(np.sum(a - expected)) ** 2 / denominator
+    return float(sps.chi2.sf(statistic, 1))
+
+
+def stratified_diff_means(mean1, sd1, n1, mean2, sd2, n2, *, alpha: float = 0.05) -> StratifiedDiff:
+    """Weighted mean difference over strata (group 1 minus group 2), normal interval.
+
+    Weights ``n1*n2/(n1+n2)``; variance ``sum(w² (s1²/n1 + s2²/n2)) / (sum w)²``. A stratum
+    group of one case has no standard deviation of its own; it borrows the pooled standard
+    deviation of all usable strata, so that it still contributes its difference.
+    """
+    m1, s1, k1, m2, s2, k2 = map(_arr, (mean1, sd1, n1, mean2, sd2, n2))
+    n_total = int(np.nansum(k1) + np.nansum(k2))
+    used = _strata_mask(k1, k2)
+    method = "weighted_mean_diff"
+    if not used.any():
+        nan = float("nan")
+        return StratifiedDiff(nan, nan, nan, nan, method, 0, len(k1), 0, n_total)
+    m1, s1, k1, m2, s2, k2 = (x[used] for x in (m1, s1, k1, m2, s2, k2))
+    pooled = _pooled_sd(np.concatenate([s1, s2]), np.concatenate([k1, k2]))
+    s1 = np.where(np.isfinite(s1), s1, pooled)
+    s2 = np.where(np.isfinite(s2), s2, pooled)
+    weight = k1 * k2 / (k1 + k2)
+    diff = float(np.sum(weight * (m1 - m2)) / np.sum(weight))
+    var = float(np.sum(weight**2 * (s1**2 / k1 + s2**2 / k2)) / np.sum(weight) ** 2)
+    se = float(np.sqrt(var)) if np.isfinite(var) else float("nan")
+    z = _z(alpha)
+    if se > 0:
+        p_value = float(2 * sps.norm.sf(abs(diff) / se))
+    elif se == 0:
+        p_value = 1.0 if diff == 0 else 0.0
+    else:
+        p_value = float("nan")
+    return StratifiedDiff(
+        diff=diff,
+        ci_low=diff - z * se,
+        ci_high=diff + z * se,
+        p_value=p_value,
+        method=method,
+        strata_used=int(used.sum()),
+        strata_total=len(used),
+        n_used=int((k1 + k2).sum()),
+        n_total=n_total,
+    )
+
+
+def _pooled_sd(sd: np.ndarray, n: np.ndarray) -> float:
+    ok = np.isfinite(sd) & (n >= 2)
+    if not ok.any():
+        return float("nan")
+    return float(np.sqrt(np.sum((n[ok] - 1) * sd[ok] ** 2) / np.sum(n[ok] - 1)))
+
+
+def mantel_haenszel_odds_ratio(tables: np.ndarray) -> dict[str, float]:
+    """Pooled Mantel–Haenszel odds ratio of ``k`` 2×2 tables, shape ``(k, 2, 2)``.
+
+    Rows are the groups, columns event / no event; the odds ratio is group 1 against group 2.
+    The interval is the Robins–Breslow–Greenland one and the p-value the CMH test without
+    continuity correction (``statsmodels.stats.contingency_tables.StratifiedTable``).
+    """
+    arr = np.asarray(tables, dtype=float)
+    keep = (arr.sum(axis=2) > 0).all(axis=1)
+    if not keep.any():
+        nan = float("nan")
+        return {"odds_ratio": nan, "ci_low": nan, "ci_high": nan, "p_value": nan}
+    table = StratifiedTable(np.moveaxis(arr[keep], 0, -1))
+    low, high = table.oddsratio_pooled_confint()
+    return {
+        "odds_ratio": float(table.oddsratio_pooled),
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "p_value": float(table.test_null_odds(correction=False).pvalue),
+    }
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (false discovery rate); NaN stays NaN."""
+    p = _arr(p_values)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    return out
