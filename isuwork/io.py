@@ -8,6 +8,7 @@ names), and writes results atomically so that an interrupted run never leaves ha
 
 from __future__ import annotations
 
+import datetime
 import io as _io
 import os
 import re
@@ -16,8 +17,12 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from isuwork.exceptions import DataError
 
 # A fixed timestamp for reproducible xlsx files (zip entries and document properties).
 _FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
@@ -164,3 +169,260 @@ def _pin_modified(core_xml: bytes) -> bytes:
         rb"\g<1>2024-01-01T00:00:00Z\g<2>",
         core_xml,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading exports
+# --------------------------------------------------------------------------------------------
+ROW_COLUMN = "radnr"
+_SEPARATORS = (";", "\t", ",")
+_SEPARATOR_NAMES = {";": "semikolon", "\t": "tabb", ",": "komma"}
+_HEADER_SCAN_ROWS = 20
+
+
+def read_export(
+    path: str | os.PathLike[str],
+    *,
+    mapping: Any = None,
+    sheet: str | None = None,
+) -> pd.DataFrame:
+    """Read an export (CSV, XLSX or Parquet) into a raw all-text frame, applying a mapping.
+
+    Parameters
+    ----------
+    path
+        The export file. CSV is sniffed for encoding (UTF-8 with or without byte-order mark,
+        else cp1252) and separator (semicolon, tab or comma); Excel's title rows above the header
+        are skipped by finding the first row that holds known column names.
+    mapping
+        A :class:`isuwork.mapping.Mapping`, a path to a mapping file (YAML), or None.
+    sheet
+        Excel sheet name (default: the mapping's, else the first sheet).
+
+    Returns
+    -------
+    DataFrame
+        Every value as text (``string`` dtype, empty cells ``<NA>``), headers renamed and codes
+        recoded by the mapping, plus ``radnr``: the row number a spreadsheet program shows.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, empty, of an unknown kind, or cannot be parsed.
+    """
+    from isuwork.mapping import apply_mapping, coerce_mapping
+
+    file = Path(path)
+    if not file.is_file():
+        raise DataError(f"Filen {file} finns inte. Kontrollera sökvägen och filnamnet.")
+    active = coerce_mapping(mapping)
+    known = _known_headers(active)
+    suffix = file.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        raw = _read_csv(file, known=known, header_row=active.header_row if active else None)
+    elif suffix in (".xlsx", ".xlsm"):
+        raw = _read_excel(
+            file,
+            known=known,
+            sheet=sheet or (active.sheet if active else None),
+            header_row=active.header_row if active else None,
+        )
+    elif suffix == ".parquet":
+        raw = _read_parquet(file)
+    else:
+        raise DataError(
+            f"Filen {file.name} har en filtyp som isuwork inte läser ({suffix or 'ingen'}). "
+            "Spara exporten som CSV (semikolonavgränsad), Excel (.xlsx) eller Parquet."
+        )
+    raw.attrs["source"] = file.name
+    return apply_mapping(raw, active) if active else raw
+
+
+def _known_headers(mapping: Any) -> set[str]:
+    from isuwork.catalog import load_catalog
+
+    names = {name.lower() for name in load_catalog().variables}
+    if mapping is not None:
+        names |= {str(h).strip().lower() for h in mapping.columns}
+    return names
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise DataError(
+            f"Filen {name} går inte att läsa som text (varken UTF-8 eller Windows-1252). "
+            "Spara den på nytt från Excel som 'CSV UTF-8 (kommaavgränsad)'."
+        ) from None
+
+
+def _sniff_separator(lines: list[str], name: str) -> str:
+    counts = {sep: max(line.count(sep) for line in lines) for sep in _SEPARATORS}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ";"))
+    if counts[best] == 0:
+        raise DataError(
+            f"Filen {name} verkar bara ha en kolumn: isuwork hittar varken semikolon, tabb eller "
+            "komma mellan kolumnerna. Spara exporten från Excel som CSV med semikolon som "
+            "avgränsare."
+        )
+    return best
+
+
+def _find_header(rows: list[list[str]], known: set[str], name: str) -> int:
+    """Index of the first row holding at least two known column names (else the first row)."""
+    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        hits = sum(1 for cell in row if str(cell).strip().lower() in known)
+        if hits >= 2:
+            return i
+    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        if sum(1 for cell in row if str(cell).strip()) >= 2:
+            return i
+    return 0
+
+
+def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> pd.DataFrame:
+    import csv
+
+    data = file.read_bytes()
+    text, encoding = _decode(data, file.name)
+    if not text.strip():
+        raise DataError(f"Filen {file.name} är tom. Kontrollera att exporten innehåller data.")
+    head_lines = [line for line in text.splitlines()[:_HEADER_SCAN_ROWS] if line.strip()]
+    sep = _sniff_separator(head_lines, file.name)
+    rows = list(
+        csv.reader(_io.StringIO("\n".join(text.splitlines()[:_HEADER_SCAN_ROWS])), delimiter=sep)
+    )
+    if header_row is not None:
+        skip = header_row - 1
+    else:
+        skip = _find_header([r for r in rows], known, file.name)
+    try:
+        frame = pd.read_csv(
+            _io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skiprows=skip,
+            skip_blank_lines=False,
+            quotechar='"',
+        )
+    except (pd.errors.ParserError, ValueError) as err:
+        line = re.search(r"line (\d+)", str(err))
+        where = f" (rad {int(line.group(1)) + skip})" if line else ""
+        raise DataError(
+            f"Filen {file.name} kunde inte läsas som CSV med {_SEPARATOR_NAMES[sep]} som "
+            f"avgränsare{where}: raderna har olika antal kolumner. Kontrollera att fält som "
+            "innehåller avgränsaren står inom citattecken."
+        ) from None
+    frame.attrs["encoding"] = encoding
+    frame.attrs["separator"] = sep
+    first_data_row = skip + 2
+    frame = _finish(frame, file.name, first_data_row)
+    # drop wholly blank lines (Excel leaves them at the end), keeping row numbers honest
+    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
+    return frame.loc[~blank].reset_index(drop=True)
+
+
+def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame:
+    headers = [str(c).strip() for c in frame.columns]
+    unnamed = [i for i, h in enumerate(headers) if not h or h.lower().startswith("unnamed:")]
+    dupes = sorted({h for h in headers if headers.count(h) > 1 and h})
+    pandas_dupes = sorted(
+        {re.sub(r"\.\d+$", "", h) for h in headers if re.search(r"\.\d+$", h)} & set(headers)
+    )
+    if dupes or pandas_dupes:
+        raise DataError(
+            f"Filen {name} har flera kolumner med samma rubrik: "
+            f"{', '.join(dupes or pandas_dupes)}. Byt namn på eller ta bort dubbletterna."
+        )
+    frame.columns = headers
+    frame = frame.drop(
+        columns=[headers[i] for i in unnamed if frame.iloc[:, i].eq("").all()] if unnamed else []
+    )
+    frame = frame.astype("string")
+    for col in frame.columns:
+        stripped = frame[col].str.strip()
+        frame[col] = stripped.mask(stripped == "")
+    frame.insert(0, ROW_COLUMN, np.arange(first_data_row, first_data_row + len(frame)))
+    return frame
+
+
+def _cell_text(value: Any) -> Any:
+    """Text of one spreadsheet cell as a person sees it (1 not 1.0; dates as ISO)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return pd.NA
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (pd.Timestamp, datetime.datetime)):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_excel(
+    file: Path, *, known: set[str], sheet: str | None, header_row: int | None
+) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(file, engine="openpyxl")
+    except Exception as err:  # openpyxl raises many kinds for broken files
+        raise DataError(
+            f"Filen {file.name} kunde inte öppnas som Excel-fil ({type(err).__name__}). "
+            "Öppna den i Excel och spara den på nytt som .xlsx."
+        ) from None
+    with book:
+        if sheet is not None and sheet not in book.sheet_names:
+            raise DataError(
+                f"Filen {file.name} har inget blad som heter '{sheet}'. Bladen heter: "
+                f"{', '.join(book.sheet_names)}."
+            )
+        grid = book.parse(sheet_name=sheet or 0, header=None, dtype=object)
+    if grid.dropna(how="all").empty:
+        raise DataError(f"Filen {file.name} är tom. Kontrollera att exporten innehåller data.")
+    cells = grid.map(_cell_text)
+    rows = cells.head(_HEADER_SCAN_ROWS).fillna("").astype(str).values.tolist()
+    skip = header_row - 1 if header_row is not None else _find_header(rows, known, file.name)
+    headers = cells.iloc[skip].fillna("").astype(str).tolist()
+    body = cells.iloc[skip + 1 :].reset_index(drop=True)
+    body.columns = [h if h else f"Unnamed: {i}" for i, h in enumerate(headers)]
+    frame = _finish(body.fillna(""), file.name, skip + 2)
+    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
+    return frame.loc[~blank].reset_index(drop=True)
+
+
+def _read_parquet(file: Path) -> pd.DataFrame:
+    try:
+        table = pd.read_parquet(file)
+    except Exception as err:
+        raise DataError(
+            f"Filen {file.name} kunde inte läsas som Parquet ({type(err).__name__})."
+        ) from None
+    text = pd.DataFrame(
+        {
+            col: table[col].map(_cell_text)
+            if table[col].dtype == object
+            else _column_text(table[col])
+            for col in table.columns
+        }
+    )
+    return _finish(text.fillna(""), file.name, 2)
+
+
+def _column_text(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%d").astype("string")
+    if pd.api.types.is_float_dtype(column):
+        return column.map(_cell_text)
+    if pd.api.types.is_bool_dtype(column):
+        return column.map({True: "true", False: "false"})
+    return column.astype("string")
