@@ -71,4 +71,7 @@ def _load_subcommands() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # run through the package so subcommands register on the imported module, not __main__
+    from isuwork.cli import main as _main
+
+    sys.exit(_main())

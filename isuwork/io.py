@@ -248,6 +248,11 @@ def _known_headers(mapping: Any) -> set[str]:
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            f"Filen {name} är sparad som UTF-16 ('Unicode-text'), som isuwork inte läser. Spara "
+            "den på nytt från Excel som 'CSV UTF-8 (kommaavgränsad)' eller som .xlsx."
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
@@ -386,7 +391,7 @@ def _read_excel(
                 f"Filen {file.name} har inget blad som heter '{sheet}'. Bladen heter: "
                 f"{', '.join(book.sheet_names)}."
             )
-        grid = book.parse(sheet_name=sheet or 0, header=None, dtype=object)
+        grid = pd.read_excel(book, sheet_name=sheet or 0, header=None, dtype=object)
     if grid.dropna(how="all").empty:
         raise DataError(f"Filen {file.name} är tom. Kontrollera att exporten innehåller data.")
     cells = grid.map(_cell_text)

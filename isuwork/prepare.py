@@ -162,6 +162,10 @@ class _Problems:
             return pd.DataFrame({ROW_COLUMN: pd.Series(dtype=int), "kolumn": [], "orsak": []})
         return pd.concat(self.parts, ignore_index=True)
 
+    def flagged(self) -> np.ndarray:
+        """Mask of rows that already have a problem."""
+        return np.isin(self.rows, self.bad_rows())
+
     def bad_rows(self) -> np.ndarray:
         return self.frame()[ROW_COLUMN].unique()
 
@@ -395,10 +399,16 @@ def _check_required_columns(raw: pd.DataFrame, catalog: Catalog, source: str) ->
         found = ", ".join(str(c) for c in raw.columns if c != ROW_COLUMN)
         need = ", ".join(f"'{m}'" for m in missing)
         hint = " (eller 'personnummer', som kön kan räknas fram ur)" if "kon" in missing else ""
+        separator = ""
+        if len([c for c in raw.columns if c != ROW_COLUMN]) <= 2:
+            separator = (
+                " Filen verkar ha fel avgränsare mellan kolumnerna: spara den som CSV med "
+                "semikolon (;) som avgränsare."
+            )
         raise DataError(
             f"{source} saknar kolumnen {need}{hint}, som krävs. Filens kolumner är: {found}. "
             "Om kolumnen heter något annat i er export, ange det under columns: i en "
-            "mappningsfil (se data/sample/mapping_exempel.yaml)."
+            f"mappningsfil (se data/sample/mapping_exempel.yaml).{separator}"
         )
 
 
@@ -494,9 +504,10 @@ def _derive_from_personnummer(
 def _check_required_values(
     typed: dict[str, pd.Series], problems: _Problems, catalog: Catalog
 ) -> None:
+    already = problems.flagged()
     for name in catalog.required:
         if name in typed:
-            missing = typed[name].isna().to_numpy()
+            missing = typed[name].isna().to_numpy() & ~already
             problems.add(missing, name, "värde saknas")
 
 

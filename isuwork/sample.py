@@ -169,10 +169,10 @@ def _background(
     age = np.clip(np.floor(age), 0, 105).astype(int)
 
     year = rng.choice(np.asarray(years), size=size)
-    start = pd.to_datetime([f"{y}-01-01" for y in year]) + pd.to_timedelta(
-        rng.integers(0, 330, size), unit="D"
-    )
     days = np.clip(rng.gamma(2.0, 14.0, size).round(), 1, 300).astype(int)
+    # start early enough that the decision falls in the same year
+    offset = (rng.random(size) * (365 - days)).astype(int)
+    start = pd.to_datetime([f"{y}-01-01" for y in year]) + pd.to_timedelta(offset, unit="D")
     decided = start + pd.to_timedelta(days, unit="D")
 
     enhet_idx = rng.integers(0, len(_ENHETER), size)

@@ -1,0 +1,7 @@
+"""``python -m isuwork``: the same as the ``isuwork`` command."""
+
+import sys
+
+from isuwork.cli import main
+
+sys.exit(main())
