@@ -1,0 +1,191 @@
+"""The ``isuwork criteria`` command, checked against a published reference.
+
+Berkeley 1973 graduate admissions (Bickel, Hammel and O'Connell 1975; the six largest
+departments, as in R's ``UCBAdmissions``): men were admitted far more often overall, but not
+within departments. Pooled over departments the Mantel–Haenszel odds ratio of admission for men
+relative to women is 0.905 (95 % CI 0.772–1.060; Agresti, *Categorical Data Analysis*).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.contingency_tables import StratifiedTable
+
+from isuwork.cli import main
+
+BERKELEY = Path(__file__).resolve().parent / "data" / "berkeley_1973.csv"
+
+
+@pytest.fixture(scope="module")
+def counts() -> pd.DataFrame:
+    """Admitted and rejected per department and sex (columns dept, kon, antagna, avvisade)."""
+    return pd.read_csv(BERKELEY)
+
+
+@pytest.fixture(scope="module")
+def berkeley_file(counts, tmp_path_factory) -> Path:
+    """One row per applicant, in isuwork's schema: admitted = beviljad, department = dept."""
+    rows = []
+    for rec in counts.itertuples(index=False):
+        rows += [(rec.dept, rec.kon, "ja")] * int(rec.antagna)
+        rows += [(rec.dept, rec.kon, "nej")] * int(rec.avvisade)
+    df = pd.DataFrame(rows, columns=["dept", "kon", "beviljad"])
+    df.insert(0, "utredning_id", [f"b{i:05d}" for i in range(len(df))])
+    df.insert(1, "kommun", "Berkeley")
+    path = tmp_path_factory.mktemp("berkeley") / "berkeley.csv"
+    df.to_csv(path, index=False, sep=";", encoding="utf-8-sig")
+    return path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["criteria", *map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_berkeley_counts_are_the_published_ones(counts):
+    totals = counts.groupby("kon")[["antagna", "avvisade"]].sum()
+    assert totals.loc["man"].tolist() == [1198, 1493]
+    assert totals.loc["kvinna"].tolist() == [557, 1278]
+    assert sorted(counts["dept"].unique()) == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_berkeley_json(capsys, berkeley_file, counts):
+    code, out, err = run(
+        capsys, berkeley_file, "--outcome", "beviljad", "--need", "dept", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kind"] == "insats" and data["compare"] == ["kvinna", "man"]
+
+    # raw: women 557/1835 vs men 1198/2691, about -14 points, clearly not zero
+    assert data["groups"]["kvinna"]["n"] == 1835 and data["groups"]["man"]["n"] == 2691
+    assert data["raw"]["diff"] == pytest.approx(557 / 1835 - 1198 / 2691)
+    assert data["raw"]["ci"][1] < -0.10
+
+    need = data["steps"][0]
+    assert need["criterion"] == "behov" and need["variables"] == ["dept"]
+    assert need["n"] == 4526 and need["share_both_present"] == pytest.approx(1.0)
+    # department-adjusted (Mantel–Haenszel risk difference), recomputed from the counts
+    c = counts.assign(n=counts["antagna"] + counts["avvisade"]).pivot(index="dept", columns="kon")
+    n1, n2 = c[("n", "kvinna")], c[("n", "man")]
+    p1, p2 = c[("antagna", "kvinna")] / n1, c[("antagna", "man")] / n2
+    w = n1 * n2 / (n1 + n2)
+    assert need["diff"] == pytest.approx(float((w * (p1 - p2)).sum() / w.sum()))
+    assert need["ci"][0] < 0 < need["ci"][1]
+    assert abs(need["diff"]) < 0.03
+
+    # the published pooled odds ratio, men relative to women
+    orr = need["odds_ratio"]
+    assert (orr["group"], orr["reference"]) == ("man", "kvinna")
+    assert round(orr["odds_ratio"], 3) == 0.905
+    assert [round(x, 3) for x in orr["ci"]] == [0.772, 1.060]
+    tables = np.stack(
+        [
+            [
+                [c[("antagna", "man")][d], c[("avvisade", "man")][d]],
+                [c[("antagna", "kvinna")][d], c[("avvisade", "kvinna")][d]],
+            ]
+            for d in c.index
+        ],
+        axis=-1,
+    ).astype(float)
+    ref = StratifiedTable(tables)
+    assert orr["odds_ratio"] == pytest.approx(ref.oddsratio_pooled)
+    assert orr["ci"] == pytest.approx(list(ref.oddsratio_pooled_confint()))
+
+    assert data["verdict"] == "explained"
+    assert data["explained_by"] == ["behov"]
+    assert [s["status"] for s in data["steps"][1:]] == ["not_testable", "not_testable"]
+    strata = need["strata"]
+    assert [s["values"]["dept"] for s in strata] == ["A", "B", "C", "D", "E", "F"]
+    assert strata[0]["groups"]["kvinna"] == {"n": 108, "value": pytest.approx(89 / 108)}
+
+
+def test_berkeley_text(capsys, berkeley_file):
+    code, out, err = run(capsys, berkeley_file, "--outcome", "beviljad", "--need", "dept")
+    assert code == 0, err
+    assert "Oddskvot (Mantel–Haenszel) för Man jämfört med Kvinna: 0,905" in out
+    assert "0,772 till 1,060" in out
+    assert "Rå skillnad: \u221214,2 procentenheter" in out
+    assert "Bedömning: Skillnaden förklaras av kriterierna (explained)" in out
+    assert "Skillnader i behov [dept]" in out
+    assert "steg 2" in out
+
+
+def test_compare_and_filter_options(capsys, berkeley_file):
+    code, out, _ = run(
+        capsys,
+        berkeley_file,
+        "--outcome",
+        "beviljad",
+        "--need",
+        "dept",
+        "--compare",
+        "man",
+        "kvinna",
+        "--filter",
+        "dept=A",
+        "--filter",
+        "dept=B",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["filters"] == {"dept": ["A", "B"]}
+    assert data["groups"]["man"]["n"] == 512 + 313 + 353 + 207
+    assert data["raw"]["diff"] == pytest.approx((512 + 353) / 1385 - (89 + 17) / 133)
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--outcome", "finns_inte"], "finns_inte"),
+        (["--outcome", "beviljad", "--filter", "dept"], "KOLUMN=VÄRDE"),
+        (["--outcome", "beviljad", "--need", "saknas"], "saknas"),
+        (["--outcome", "beviljad", "--kind", "delaktighet", "--alternative", "x"], "--alternative"),
+    ],
+)
+def test_user_errors_exit_1_with_swedish_message(capsys, berkeley_file, args, text):
+    code, out, err = run(capsys, berkeley_file, *args)
+    assert code == 1
+    assert err.startswith("Fel: ") and text in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_bad_usage_exits_2(capsys, berkeley_file):
+    with pytest.raises(SystemExit) as exc:
+        main(["criteria", str(berkeley_file), "--outcome", "beviljad", "--format", "xml"])
+    assert exc.value.code == 2
+    assert "fel i kommandoraden" in capsys.readouterr().err
+
+
+SAMPLE_CSV = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
+
+
+def test_sample_file_through_the_command(capsys):
+    # the planted LSS pattern: adult women granted more often at the same need
+    code, out, err = run(
+        capsys,
+        SAMPLE_CSV,
+        "--outcome",
+        "beviljad",
+        "--filter",
+        "verksamhet=lss",
+        "--filter",
+        "aldersgrupp=23-64",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["verdict"] == "risk_unmotivated"
+    assert data["filters"] == {"verksamhet": ["lss"], "aldersgrupp": ["23-64"]}
+    assert data["steps"][0]["status"] == "applied"
+    assert "Det finns en risk för en omotiverad skillnad" in data["message"]
