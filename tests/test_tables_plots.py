@@ -1,0 +1,155 @@
+"""Output layers: Swedish formatting, hidden cells, JSON/Excel, and charts inspected via artists."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from isuwork import plots, tables
+from isuwork.exceptions import PrivacyError
+from isuwork.privacy import suppress
+
+
+@pytest.fixture
+def share_table() -> pd.DataFrame:
+    raw = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "kategori": pd.NA,
+            "kon": ["kvinna", "man", "kvinna", "man"],
+            "aldersgrupp": ["80-84", "80-84", "90+", "90+"],
+            "n": [120, 80, 30, 3],
+            "antal": [60, 30, 20, 2],
+            "varde": [0.5, 0.375, 20 / 30, 2 / 3],
+            "ci_lag": [0.41, 0.28, 0.49, 0.2],
+            "ci_hog": [0.59, 0.48, 0.81, 0.94],
+            "metod": "wilson",
+            "skillnad": [0.125, 0.125, 0.0, 0.0],
+            "skillnad_ci_lag": [-0.01, -0.01, -0.5, -0.5],
+            "skillnad_ci_hog": [0.26, 0.26, 0.5, 0.5],
+            "p_varde": [0.08, 0.08, 1.0, 1.0],
+        }
+    )
+    return suppress(raw, min_n=5, group_cols=["kon", "aldersgrupp"])
+
+
+def test_display_is_swedish_and_marks_hidden(share_table):
+    shown = tables.display(share_table)
+    assert "Antal utredningar" in shown.columns and "Kön" in shown.columns
+    assert shown.iloc[0]["Andel eller medelvärde"] == "50,0\u00a0%"
+    assert shown.iloc[0]["Åldersgrupp"] == "80–84 år"
+    assert shown.iloc[0]["Skillnad (kvinnor − män)"] == "12,5 p.e."
+    assert shown.iloc[3]["Antal utredningar"] == ".."
+    assert shown.iloc[3]["Andel eller medelvärde"] == ".."
+    assert shown.attrs["fotnot"] == "Värden som bygger på färre än 5 personer visas inte."
+
+
+def test_json_records_null_and_dold(share_table):
+    records = json.loads(json.dumps(tables.to_records(share_table)))
+    assert records[0]["varde"] == 0.5 and records[0]["dold"] is False
+    assert records[3]["n"] is None and records[3]["varde"] is None and records[3]["dold"] is True
+    assert records[2]["skillnad"] is None  # the pair partner is hidden
+
+
+def test_outputs_refuse_unsuppressed_tables(share_table):
+    raw = share_table.copy()
+    raw.loc[3, ["n", "antal", "varde"]] = [3, 2, 2 / 3]
+    for render in (tables.display, tables.to_records, tables.to_text):
+        with pytest.raises(PrivacyError):
+            render(raw)
+
+
+def test_excel_has_swedish_headers_and_footnote(share_table, tmp_path):
+    path = tables.to_excel({"Beviljad": share_table}, tmp_path / "ut.xlsx")
+    sheet = pd.read_excel(path, sheet_name="Beviljad", dtype=str)
+    assert "Antal utredningar" in sheet.columns
+    assert sheet.iloc[-1, 0].startswith("Värden som bygger på färre än 5")
+    assert ".." in sheet["Antal utredningar"].tolist()
+
+
+def test_html_has_no_scripts(share_table):
+    page = tables.to_html(share_table, caption="Beviljade")
+    assert "<table" in page and "<script" not in page and "http" not in page
+
+
+def test_bars_heights_intervals_hatches_and_hidden(share_table):
+    ax = plots.bars(share_table)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0]
+    heights = sorted(round(b.get_height(), 3) for b in bars)
+    assert heights == sorted(round(v, 3) for v in share_table["varde"].dropna())
+    hatches = {b.get_hatch() or "" for b in bars}
+    assert hatches == {"", "//"}  # kön told apart by more than colour
+    hidden = [t for t in ax.texts if t.get_text() == ".."]
+    assert len(hidden) == 1  # the hidden group is marked, not drawn as zero
+    assert ax.get_xticklabels()[0].get_text().startswith("80–84")
+    assert "%" in ax.yaxis.get_major_formatter()(0.5, 0)
+
+
+def test_forest_orders_and_scales():
+    screening = pd.DataFrame(
+        {
+            "utfall": ["beviljad", "deltog_utredningssamtal"],
+            "kategori": [pd.NA, pd.NA],
+            "bakgrund": ["verksamhet", "alla"],
+            "niva": ["lss", pd.NA],
+            "skillnad": [0.12, -0.08],
+            "skillnad_ci_lag": [0.05, -0.12],
+            "skillnad_ci_hog": [0.19, -0.04],
+        }
+    )
+    ax = plots.forest(screening)
+    xs = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "D"]
+    assert sorted(np.round(xs, 6)) == [-8.0, 12.0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith("Beviljad") and "LSS" in labels[-1]
+
+
+def test_trend_funnel_life_areas_and_action_matrix():
+    trend = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "kon": ["kvinna", "man"] * 2,
+            "ar": [2023, 2023, 2024, 2024],
+            "varde": [0.5, 0.4, np.nan, 0.45],
+            "ci_lag": [0.4, 0.3, np.nan, 0.35],
+            "ci_hog": [0.6, 0.5, np.nan, 0.55],
+            "metod": "wilson",
+        }
+    )
+    ax = plots.trend(trend)
+    assert len(ax.lines) == 2 and any(t.get_text() == ".." for t in ax.texts)
+    units = pd.DataFrame(
+        {
+            "kommun": ["A", "B"],
+            "utfall": "antal_lo_utredda",
+            "n": [3000, 2900],
+            "varde": [8.1, 4.6],
+            "ci_lag": [8.0, 4.5],
+            "ci_hog": [8.2, 4.7],
+            "total": 6.4,
+            "grans95_lag": [6.3, 6.3],
+            "grans95_hog": [6.5, 6.5],
+            "grans998_lag": [6.2, 6.2],
+            "grans998_hog": [6.6, 6.6],
+            "utanfor": ["över", "under"],
+        }
+    )
+    ax = plots.funnel(units)
+    assert {t.get_text() for t in ax.texts} >= {"A", "B"}
+    ax = plots.life_areas(units)
+    assert [round(p.get_height(), 1) for p in ax.patches] == [8.1, 4.6]
+    actions = pd.DataFrame(
+        {
+            "beskrivning": ["Utbildning om genusbias", "Ny rutin för samtal"],
+            "insats": ["latt", "svar"],
+            "effekt": ["stor", "liten"],
+        }
+    )
+    ax = plots.action_matrix(actions)
+    texts = {t.get_text(): t.get_position() for t in ax.texts}
+    assert texts["Utbildning om genusbias"][0] < 1 < texts["Utbildning om genusbias"][1]
+    assert texts["Ny rutin för samtal"][0] > 1 > texts["Ny rutin för samtal"][1]
