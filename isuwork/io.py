@@ -361,7 +361,9 @@ def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame
 
 def _cell_text(value: Any) -> Any:
     """Text of one spreadsheet cell as a person sees it (1 not 1.0; dates as ISO)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return pd.NA
+    if isinstance(value, float) and np.isnan(value):
         return pd.NA
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -431,3 +433,10 @@ def _column_text(column: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(column):
         return column.map({True: "true", False: "false"})
     return column.astype("string")
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a prepared frame as Parquet, atomically (keeps dtypes for the next step)."""
+    buffer = _io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return write_bytes(buffer.getvalue(), path)

@@ -189,3 +189,12 @@ def test_row_accounting_invariant(kinds):
     assert report.rows_in == len(lines) == report.rows_kept + report.rows_excluded
     assert set(report.excluded["radnr"]) == expected_bad
     assert len(prepared.data) == report.rows_kept
+
+
+def test_prepared_data_round_trips_through_parquet(tmp_path):
+    from isuwork.io import write_parquet
+
+    prepared = load(SAMPLE / "isu_exempel.csv")
+    path = write_parquet(prepared.data, tmp_path / "forberedd.parquet")
+    again = load(path, on_error="raise")
+    pd.testing.assert_frame_equal(prepared.data, again.data)

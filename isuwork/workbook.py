@@ -1,0 +1,217 @@
+"""The workbook session: what the step notebooks share, so that no logic lives in a cell.
+
+A notebook works on one kommun (optionally one verksamhet) of a prepared data set, and moves
+observations from step 1 (the screening list, or what the group wrote in the journal) on to the
+criteria check of step 2. These small functions do that selection with clear Swedish messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from isuwork.catalog import load_catalog
+from isuwork.exceptions import ParameterError
+from isuwork.prepare import Prepared, load
+
+
+@dataclass
+class Session:
+    """Data for one kommun, with the preparation report of the whole file."""
+
+    kommun: str
+    data: pd.DataFrame
+    prepared: Prepared
+    verksamhet: str
+
+    @property
+    def summary(self) -> str:
+        """One Swedish sentence on what is analysed."""
+        scope = (
+            f", verksamhet {load_catalog().code_label('verksamhet', self.verksamhet)}"
+            if (self.verksamhet)
+            else ""
+        )
+        return f"{self.kommun}{scope}: {len(self.data):,} utredningar".replace(
+            ",", "\u00a0"
+        ) + f" av {self.prepared.report.rows_kept:,} i filen.".replace(",", "\u00a0")
+
+
+def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str = "") -> Session:
+    """Load and prepare ``data``, keep one kommun (and one verksamhet when given).
+
+    Raises :class:`ParameterError` naming the kommuner and verksamheter that exist when the
+    requested ones are not in the data.
+    """
+    prepared = load(data, mapping=mapping or None)
+    frame = prepared.data
+    kommuner = sorted(frame["kommun"].dropna().unique())
+    if kommun not in kommuner:
+        raise ParameterError(
+            f"Kommunen '{kommun}' finns inte i {prepared.report.source}. Kommunerna i filen är: "
+            f"{', '.join(kommuner)}. Ändra parametern kommun."
+        )
+    frame = frame[frame["kommun"] == kommun]
+    if verksamhet:
+        present = (
+            sorted(frame["verksamhet"].dropna().astype(str).unique())
+            if ("verksamhet" in frame)
+            else []
+        )
+        if verksamhet not in present:
+            raise ParameterError(
+                f"Verksamheten '{verksamhet}' finns inte för {kommun}. Verksamheter i datan: "
+                f"{', '.join(present) or 'uppgift saknas'}. Lämna parametern tom för alla."
+            )
+        frame = frame[frame["verksamhet"].astype(str) == verksamhet]
+    return Session(
+        kommun=kommun, data=frame.reset_index(drop=True), prepared=prepared, verksamhet=verksamhet
+    )
+
+
+def observations_from_screening(screening: pd.DataFrame, *, top: int = 3) -> list[dict[str, Any]]:
+    """The strongest clear sex differences of a screening list, as observations for step 2.
+
+    Only outcomes the criteria apply to (decisions on interventions and participation) are
+    taken; each becomes ``{"titel", "beskrivning", "utfall", "grupp", "filter"}``.
+    """
+    catalog = load_catalog()
+    chosen = []
+    if screening.empty:
+        return chosen
+    rows = screening.dropna(subset=["skillnad"])
+    if "p_justerat" in rows:
+        rows = rows[rows["p_justerat"] < 0.05]
+    for _, row in rows.iterrows():
+        outcome = str(row["utfall"])
+        if outcome not in catalog or catalog.variable(outcome).role not in (
+            "insats",
+            "delaktighet",
+        ):
+            continue
+        if catalog.variable(outcome).type not in ("yesno", "int", "number"):
+            continue
+        bakgrund = row.get("bakgrund")
+        filters = (
+            {}
+            if bakgrund in (None, "alla") or pd.isna(bakgrund)
+            else {str(bakgrund): [str(row["niva"])]}
+        )
+        chosen.append(
+            {
+                "titel": str(row.get("mening") or catalog.label(outcome))[:120],
+                "beskrivning": str(row.get("mening") or ""),
+                "utfall": outcome,
+                "grupp": "kon",
+                "filter": filters,
+            }
+        )
+        if len(chosen) >= top:
+            break
+    return chosen
+
+
+def observations_for_step2(
+    journal: Any, screening: pd.DataFrame, *, top: int = 3
+) -> tuple[list[dict[str, Any]], str]:
+    """Observations to check: the journal's (with an outcome) or else the screening's top ones.
+
+    Returns the observations and a Swedish sentence saying where they came from.
+    """
+    marked = [
+        {
+            "titel": o.get("titel", ""),
+            "beskrivning": o.get("beskrivning", ""),
+            "utfall": o["utfall"],
+            "grupp": o.get("grupp") or "kon",
+            "filter": o.get("filter") or {},
+            "id": o.get("id"),
+        }
+        for o in journal.observations
+        if o.get("utfall")
+    ]
+    if marked:
+        return marked, f"Iakttagelserna kommer från journalen ({len(marked)} st)."
+    chosen = observations_from_screening(screening, top=top)
+    return chosen, (
+        "Journalen har ännu inga iakttagelser med ett utfall, så här prövas de "
+        f"{len(chosen)} tydligaste skillnaderna från screeningen i steg 1."
+    )
+
+
+def check_observations(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
+) -> list[Any]:
+    """Run the criteria check for each observation; a failing one gives its Swedish message."""
+    from isuwork.criteria import check_criteria
+    from isuwork.exceptions import IsuworkError
+
+    results = []
+    for obs in observations:
+        try:
+            results.append(
+                check_criteria(
+                    data,
+                    outcome=obs["utfall"],
+                    group=obs.get("grupp") or "kon",
+                    filters=obs.get("filter") or None,
+                    min_n=min_n,
+                )
+            )
+        except IsuworkError as err:
+            results.append(err.message)
+    return results
+
+
+def criteria_report(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
+) -> str:
+    """Markdown: per observation the appendix's questions beside the staircase that answers them."""
+    catalog = load_catalog()
+    parts = []
+    for obs, result in zip(
+        observations, check_observations(data, observations, min_n=min_n), strict=True
+    ):
+        parts.append(f"### {obs.get('titel') or catalog.label(obs['utfall'])}")
+        if isinstance(result, str):
+            parts.append(f"Kunde inte prövas: {result}")
+            continue
+        kind = result.kind
+        parts.append("**Frågorna i kriterierna:**")
+        parts.extend(f"- {c.label}: *{c.question}*" for c in catalog.criteria(kind))
+        parts.append("\n**Vad data säger:**\n")
+        parts.append("```text\n" + result.to_text() + "\n```")
+    return "\n".join(parts) if parts else "Inga iakttagelser att pröva."
+
+
+def verdict_summary(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
+) -> pd.DataFrame:
+    """One row per observation: the verdict and what explained the difference, in Swedish."""
+    from isuwork.journal import VERDICT_LABELS
+
+    rows = []
+    for obs, result in zip(
+        observations, check_observations(data, observations, min_n=min_n), strict=True
+    ):
+        if isinstance(result, str):
+            rows.append(
+                {
+                    "Iakttagelse": obs.get("titel"),
+                    "Bedömning": "Kunde inte prövas",
+                    "Förklaras av": "",
+                    "Kommentar": result,
+                }
+            )
+            continue
+        rows.append(
+            {
+                "Iakttagelse": obs.get("titel"),
+                "Bedömning": VERDICT_LABELS.get(result.verdict, result.verdict),
+                "Förklaras av": ", ".join(result.explained_by),
+                "Kommentar": result.message.split(". ")[0] + ".",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"])

@@ -1,0 +1,125 @@
+"""The workbook notebooks: committed clean, one parameters cell of literals, and they run.
+
+Execution uses papermill through :func:`isuwork.render.render_reports` (the same path the
+regional analyst uses), on the sample data for two kommuner and two parameter sets, and checks
+the rendered reports for key content, error outputs and anything that looks like personal data.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from isuwork.render import DEFAULT_NOTEBOOKS, render_reports, reports_parameters
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+SAMPLE = ROOT / "data" / "sample" / "isu_exempel.csv"
+
+
+def test_there_are_five_step_notebooks():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"00_kom_igang.ipynb", *DEFAULT_NOTEBOOKS} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exactly_one_parameters_cell_of_annotated_literals(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    tree = ast.parse(tagged[0].source)
+    for node in tree.body:
+        assert isinstance(node, ast.AnnAssign), ast.dump(node)
+        assert isinstance(node.value, ast.Constant)  # a literal, nothing derived
+    for line in tagged[0].source.splitlines():
+        assert "  # " in line  # every parameter explained in Swedish
+    names = {node.target.id for node in tree.body}
+    if path.name != "00_kom_igang.ipynb":
+        assert {
+            "kommun",
+            "data",
+            "mapping",
+            "min_n",
+            "verksamhet",
+            "journal_dir",
+            "interaktiv",
+        } <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_thin_cells(path):
+    """Narrative plus calls: no loops, function or class definitions in code cells."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for node in ast.walk(ast.parse(cell.source)):
+                assert not isinstance(node, ast.For | ast.While | ast.FunctionDef | ast.ClassDef)
+
+
+PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+]?\d{4}(?!\d)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("label", "extra"),
+    [("alla", {"min_n": 5, "verksamhet": ""}), ("lss", {"min_n": 10, "verksamhet": "lss"})],
+)
+def test_notebooks_run_for_two_kommuner(tmp_path, label, extra):
+    params = reports_parameters(data=SAMPLE, journal_dir=tmp_path / "journal")
+    params.update(extra)
+    summary = render_reports(
+        ["Exempelby", "Sjövik"],
+        out_dir=tmp_path / "reports",
+        parameters=params,
+        workers=2,
+        progress=False,
+    )
+    assert summary.failures == []
+    assert len(summary.pages) == 2 * len(DEFAULT_NOTEBOOKS)
+    for page in summary.pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text and "Error" not in text.replace("PrivacyError", "")
+        assert not PERSONNUMMER.search(re.sub(r"<[^>]+>", " ", text))
+        assert "Fritext tas bort vid förberedelsen" not in text
+    step1 = (tmp_path / "reports" / "exempelby" / "01_vad_ser_vi.html").read_text("utf-8")
+    assert "De största skillnaderna" in step1 and "Iakttagelse" in step1
+    step2 = (tmp_path / "reports" / "sjovik" / "02_vi_reflekterar.html").read_text("utf-8")
+    assert "Bedömning:" in step2  # the criteria verdict is shown
+    assert "risk" in step2.lower()
+
+
+@pytest.mark.slow
+def test_getting_started_notebook_runs(tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "00.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "00_kom_igang.ipynb"),
+        str(out),
+        parameters={
+            "data": str(ROOT / "data" / "sample" / "export_exempel.xlsx"),
+            "mapping": str(ROOT / "data" / "sample" / "mapping_exempel.yaml"),
+            "spara_som": str(tmp_path / "forberedd.parquet"),
+            "interaktiv": False,
+        },
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
+    assert (tmp_path / "forberedd.parquet").exists()
+    from isuwork.prepare import load
+
+    again = load(tmp_path / "forberedd.parquet")
+    assert again.report.rows_kept == 3000
