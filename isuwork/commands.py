@@ -326,3 +326,142 @@ def _run_sample(args: argparse.Namespace) -> int:
     for path in write_sample(args.out, seed=args.seed, progress=True):
         print(f"Skrev {path}")
     return 0
+
+
+def _add_table_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
+    )
+    parser.add_argument("--mapping", metavar="MAPPNING", help="mappningsfil (YAML) för exporten")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KOLUMN=VÄRDE",
+        help="urval, till exempel verksamhet=lss; upprepa för fler",
+    )
+    parser.add_argument("--kommun", metavar="KOMMUN", help="analysera bara en kommun")
+    parser.add_argument(
+        "--min-n",
+        type=int,
+        default=5,
+        metavar="N",
+        help="minsta antal personer som visas (standard 5)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="utdata: tabell (standard), json, csv eller xlsx",
+    )
+    parser.add_argument(
+        "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
+    )
+
+
+def _table_data(args: argparse.Namespace) -> tuple[object, dict[str, list[str]]]:
+    from isuwork.criteria import parse_filters
+    from isuwork.prepare import load
+
+    filters = parse_filters(args.filter)
+    if args.kommun:
+        filters.setdefault("kommun", []).append(args.kommun)
+    return load(args.file, mapping=args.mapping).data, filters
+
+
+def _emit(table: object, args: argparse.Namespace, *, sheet: str) -> int:
+    import json
+
+    from isuwork import tables
+    from isuwork.exceptions import ParameterError
+
+    if args.format == "json":
+        text = json.dumps(tables.to_records(table, min_n=args.min_n), ensure_ascii=False, indent=2)
+    elif args.format == "csv":
+        if args.out:
+            print(f"Skrev {tables.to_csv(table, args.out, min_n=args.min_n)}")
+            return 0
+        text = tables.display(table, min_n=args.min_n).to_csv(index=False, sep=";", decimal=",")
+    elif args.format == "xlsx":
+        if not args.out:
+            raise ParameterError(
+                "Ange en fil med --out när formatet är xlsx, till exempel --out resultat.xlsx."
+            )
+        print(f"Skrev {tables.to_excel({sheet: table}, args.out, min_n=args.min_n)}")
+        return 0
+    else:
+        text = tables.to_text(table, min_n=args.min_n)
+    if args.out:
+        from isuwork.io import write_text
+
+        print(f"Skrev {write_text(text, args.out)}")
+    else:
+        print(text)
+    return 0
+
+
+@subcommand
+def _register_describe(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "describe",
+        help="ett utfall per kön och andra grupper, med intervall (steg 1)",
+        description=(
+            "Visar ett utfall (andel, medelvärde eller fördelning) för varje kombination av "
+            "grupperna, med 95 % konfidensintervall och skillnaden mellan kvinnor och män. "
+            "Värden som bygger på för få personer visas inte."
+        ),
+    )
+    _add_table_options(parser)
+    parser.add_argument(
+        "--outcome", required=True, metavar="UTFALL", help="utfallet, till exempel beviljad"
+    )
+    parser.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="KOLUMN",
+        help="grupp att dela upp på; upprepa för fler (standard: kon)",
+    )
+    parser.set_defaults(func=_run_describe)
+
+
+def _run_describe(args: argparse.Namespace) -> int:
+    from isuwork.compare import compare
+
+    data, filters = _table_data(args)
+    table = compare(
+        data,
+        outcome=args.outcome,
+        by=tuple(args.by or ["kon"]),
+        filters=filters or None,
+        min_n=args.min_n,
+    )
+    return _emit(table, args, sheet=args.outcome)
+
+
+@subcommand
+def _register_screen(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "screen",
+        help="alla utfall mot alla bakgrundsvariabler per kön, sorterat efter skillnadens storlek",
+        description=(
+            "Screeningen är listan med iakttagelser som en workshop börjar från: varje utfall "
+            "jämförs mellan kvinnor och män, totalt och inom varje bakgrundsgrupp, med p-värden "
+            "justerade för många jämförelser (Benjamini–Hochberg)."
+        ),
+    )
+    _add_table_options(parser)
+    parser.add_argument(
+        "--top", type=int, default=25, metavar="N", help="antal rader som visas (standard 25)"
+    )
+    parser.set_defaults(func=_run_screen)
+
+
+def _run_screen(args: argparse.Namespace) -> int:
+    from isuwork.compare import screen
+
+    data, filters = _table_data(args)
+    table = screen(data, filters=filters or None, min_n=args.min_n)
+    if args.format == "table":
+        table = table.head(args.top)
+    return _emit(table, args, sheet="screening")

@@ -215,3 +215,58 @@ def verdict_summary(
             }
         )
     return pd.DataFrame(rows, columns=["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"])
+
+
+def answer_key_table(data: pd.DataFrame, key: dict[str, Any], *, min_n: int = 5) -> pd.DataFrame:
+    """The course answer key beside what the criteria check says on ``data``.
+
+    One row per planted pattern: title, source, the verdict the answer key expects and the one
+    the check gives (patterns that are descriptive only have no verdict).
+    """
+    from isuwork.journal import VERDICT_LABELS
+
+    rows = []
+    checkable = [p for p in key["patterns"] if p.get("forvantat_utfall") and p.get("jamfor")]
+    observations = [
+        {
+            "titel": p["titel"],
+            "utfall": p["utfall"],
+            "grupp": p["grupp"],
+            "filter": p.get("filter") or {},
+        }
+        for p in checkable
+    ]
+    results = dict(
+        zip(
+            [p["id"] for p in checkable],
+            check_observations(data, observations, min_n=min_n),
+            strict=True,
+        )
+    )
+    for pattern in key["patterns"]:
+        result = results.get(pattern["id"])
+        expected = pattern.get("forvantat_utfall")
+        got = (
+            ""
+            if result is None
+            else (
+                "Kunde inte prövas"
+                if isinstance(result, str)
+                else VERDICT_LABELS.get(result.verdict, result.verdict)
+            )
+        )
+        rows.append(
+            {
+                "Mönster": pattern["titel"],
+                "Källa": pattern.get("kalla", ""),
+                "Facit": VERDICT_LABELS.get(expected, "beskrivande mönster")
+                if expected
+                else "beskrivande mönster",
+                "Förklaras enligt facit av": ", ".join(pattern.get("forklaras_av") or []),
+                "Kriterieprövningen säger": got,
+                "Förklaras enligt prövningen av": ""
+                if result is None or isinstance(result, str)
+                else ", ".join(result.explained_by),
+            }
+        )
+    return pd.DataFrame(rows)

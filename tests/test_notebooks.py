@@ -123,3 +123,18 @@ def test_getting_started_notebook_runs(tmp_path):
 
     again = load(tmp_path / "forberedd.parquet")
     assert again.report.rows_kept == 3000
+
+
+@pytest.mark.slow
+def test_course_notebooks_run(tmp_path):
+    summary = render_reports(
+        ["Exempelby"],
+        out_dir=tmp_path / "kurs",
+        notebooks=sorted((ROOT / "notebooks" / "ovningar").glob("*.ipynb")),
+        parameters={"data": str(SAMPLE)},
+        workers=2,
+        progress=False,
+    )
+    assert summary.failures == []
+    answer = (tmp_path / "kurs" / "exempelby" / "facit_ovningar.html").read_text("utf-8")
+    assert "Risk för omotiverad skillnad" in answer and "Skillnaden förklaras" in answer

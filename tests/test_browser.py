@@ -1,0 +1,129 @@
+"""As a new user would: JupyterLab in a real browser, step 1 run, the explorer driven by hand.
+
+Starts JupyterLab headless on a free local port, opens ``01_vad_ser_vi.ipynb`` in Debian's
+Chromium (driven by Playwright), runs all cells, changes the explorer's outcome and checks that
+the table changes. A screenshot of the explorer is saved to ``test-artifacts/explorer.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium saknas; .ci/run ska installera paketet chromium")
+        pytest.skip("Chromium from Debian's packages is not installed (make browser-deps)")
+    pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyter_lab(tmp_path):
+    _require_browser()
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+            "--LabApp.news_url=",
+            "--LabServerApp.extra_labextensions_path=[]",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail("JupyterLab startade inte inom 60 sekunder")
+    yield base, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def test_explorer_in_a_real_browser(jupyter_lab):
+    from playwright.sync_api import sync_playwright
+
+    base, token = jupyter_lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/lab/tree/01_vad_ser_vi.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", timeout=30_000)
+        time.sleep(3)  # let the kernel start
+        page.click("text=Run", timeout=30_000)
+        page.click("text=Run All Cells", timeout=30_000)
+        explorer = page.locator(".widget-dropdown select").first
+        explorer.wait_for(timeout=240_000)
+        output = page.locator(".widget-output").last
+        output.locator("table").first.wait_for(timeout=120_000)
+        before = output.locator("table").first.inner_text()
+        explorer.select_option(label="Deltog i utredningssamtal")
+        page.wait_for_function(
+            "([el, old]) => el.querySelector('table') && el.querySelector('table').innerText !== old",
+            arg=[output.element_handle(), before],
+            timeout=120_000,
+        )
+        after = output.locator("table").first.inner_text()
+        explorer.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=False)
+        browser.close()
+    assert before != after
+    assert "Deltog i utredningssamtal" in after

@@ -1,0 +1,42 @@
+"""The step-1 explorer: driving its controls changes the (suppressed) table it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from isuwork.prepare import load
+from isuwork.widgets import Explorer, explorer
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
+
+
+@pytest.fixture(scope="module")
+def exempelby():
+    data = load(SAMPLE).data
+    return data[data["kommun"] == "Exempelby"].reset_index(drop=True)
+
+
+def test_controls_change_the_table(exempelby):
+    view = Explorer(exempelby, min_n=5)
+    first = view.table.copy()
+    assert set(first["utfall"]) == {"beviljad"}
+    assert "aldersgrupp" in first.columns
+
+    view.outcome.value = "deltog_utredningssamtal"
+    assert set(view.table["utfall"]) == {"deltog_utredningssamtal"}
+    assert not view.table["varde"].equals(first["varde"])
+
+    view.by.value = "verksamhet"
+    assert "verksamhet" in view.table.columns and "aldersgrupp" not in view.table.columns
+
+    view.filter_column.value = "verksamhet"
+    assert view.filter_value.disabled is False
+    view.filter_value.value = "lss"
+    assert set(view.table["verksamhet"].dropna().astype(str)) == {"lss"}
+    assert view.table["n"].sum() < first["n"].sum()
+
+
+def test_batch_mode_shows_plain_output(exempelby, capsys):
+    assert explorer(exempelby, interactive=False) is None
