@@ -374,10 +374,10 @@ def _participation(rng: np.random.Generator, df: pd.DataFrame) -> None:
     lss = verksamhet == "lss"
     p[lss & child] = 0.45
     # communication support used (adaptation made), more often for men with LSS: limits remain
-    comm = np.where(lss & ~child & ~woman, 0.30, 0.06)
+    comm = np.where(lss & ~child & ~woman, 0.45, 0.06)
     comm_used = rng.random(size) < comm
     comm_missed = ~comm_used & (rng.random(size) < 0.03)
-    p[comm_used] = 0.50
+    p[comm_used] = 0.40
     # interpreter: for people born outside Europe in socialpsykiatri it was often needed but
     # not used, which explains nothing away
     psyk = verksamhet == "socialpsykiatri"
@@ -567,7 +567,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             grupp="kon",
             jamfor=["kvinna", "man"],
             filter={"verksamhet": "lss", "aldersgrupp": ["23-64"]},
-            storlek=0.09,
+            storlek=0.17,
             forvantat_utfall="explained",
             forklaras_av=["funktionsnedsattning_sprak"],
             screening={"bakgrund": "aldersgrupp", "niva": "23-64"},

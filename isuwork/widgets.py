@@ -727,7 +727,8 @@ class Explorer(widgets.VBox):
         self.message.value = ""
         with self.output:
             ax = plots.bars(self.table)
-            plt.show(ax.figure)
+            display(ax.figure)
+            plt.close(ax.figure)
             display(tables.show(self.table, min_n=self.min_n))
 
 
@@ -751,6 +752,7 @@ def explorer(
 
     table = compare(data, outcome=outcome, by=("kon", by), min_n=min_n)
     ax = plots.bars(table)
-    plt.show(ax.figure)
+    display(ax.figure)
+    plt.close(ax.figure)
     display(tables.show(table, min_n=min_n))
     return None

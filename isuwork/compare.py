@@ -1,0 +1,496 @@
+"""Step 1, "Vad ser vi?": outcomes by kön and kön combined with other variables.
+
+Disaggregated tables (one outcome by groups, with intervals and the difference between women and
+men), trends over years, the screening list of every outcome against every background variable,
+data quality by kön, and comparison of units (kommuner, enheter) with funnel limits. Every table
+leaves through :func:`isuwork.privacy.suppress`, so nothing below the threshold is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from isuwork import privacy, stats
+from isuwork.catalog import load_catalog
+from isuwork.exceptions import DataError, ParameterError
+from isuwork.formatting import format_number, format_percent, format_points
+
+OutcomeKind = Literal["share", "mean", "category"]
+
+#: The columns of a compare() table, in order (grouping columns follow ``kategori``).
+RESULT_TAIL: tuple[str, ...] = (
+    "n",
+    "antal",
+    "varde",
+    "ci_lag",
+    "ci_hog",
+    "metod",
+    "skillnad",
+    "skillnad_ci_lag",
+    "skillnad_ci_hog",
+    "p_varde",
+    "test",
+)
+SCREEN_COLUMNS: tuple[str, ...] = (
+    "utfall",
+    "kategori",
+    "bakgrund",
+    "niva",
+    "n_kvinna",
+    "n_man",
+    "varde_kvinna",
+    "varde_man",
+    "skillnad",
+    "skillnad_ci_lag",
+    "skillnad_ci_hog",
+    "p_varde",
+    "p_justerat",
+    "storlek",
+    "rang",
+    "mening",
+)
+Z95, Z998 = 1.959963984540054, 3.090232306167813
+SEXES = ("kvinna", "man")
+
+
+# -- validation and selection ------------------------------------------------------------------
+def _require(df: pd.DataFrame, column: str, what: str = "variabeln") -> None:
+    if column in df.columns:
+        return
+    catalog = load_catalog()
+    if column in catalog:
+        raise DataError(
+            f"Uppgift saknas: {column} ({catalog.label(column)}) finns inte i data, så {what} "
+            "kan inte visas."
+        )
+    raise ParameterError(
+        f"'{column}' är varken en kolumn i data eller en variabel i katalogen. Kolumner i data: "
+        f"{', '.join(map(str, df.columns))}."
+    )
+
+
+def outcome_kind(df: pd.DataFrame, outcome: str) -> OutcomeKind:
+    """How an outcome is summarised: share (yes/no), mean (numbers) or category (codes)."""
+    catalog = load_catalog()
+    var = catalog.variables.get(outcome)
+    if var is not None:
+        if var.type == "yesno":
+            return "share"
+        if var.type in ("int", "number"):
+            return "mean"
+        return "category"
+    column = df[outcome]
+    if pd.api.types.is_bool_dtype(column):
+        return "share"
+    if pd.api.types.is_numeric_dtype(column):
+        return "mean"
+    return "category"
+
+
+def apply_filters(df: pd.DataFrame, filters: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Keep rows whose columns hold one of the given values (``ja``/``nej`` for yes/no)."""
+    if not filters:
+        return df
+    mask = pd.Series(True, index=df.index)
+    for column, value in filters.items():
+        _require(df, column, "urvalet")
+        values = [value] if isinstance(value, (str, bool, int, float)) else list(value)
+        col = df[column]
+        if pd.api.types.is_bool_dtype(col):
+            wanted = {str(v).lower() in ("ja", "true", "1") for v in values}
+            mask &= col.isin(list(wanted)).fillna(False)
+        else:
+            mask &= col.astype("string").isin([str(v) for v in values]).fillna(False)
+    return df[mask.to_numpy()]
+
+
+# -- compare -------------------------------------------------------------------------------------
+def _summaries(df: pd.DataFrame, outcome: str, by: list[str], kind: OutcomeKind) -> pd.DataFrame:
+    """n, antal (shares), mean and sd (means) per group; per category for categorical outcomes."""
+    y = df[outcome]
+    if kind == "share":
+        frame = df[by].assign(_y=y.astype("Float64").astype(float))
+        g = frame.dropna(subset=["_y"]).groupby(by, observed=True, dropna=True)["_y"]
+        out = g.agg(n="count", antal="sum").reset_index()
+        out["kategori"] = pd.NA
+        return out
+    if kind == "mean":
+        frame = df[by].assign(_y=pd.to_numeric(y, errors="coerce").astype(float))
+        g = frame.dropna(subset=["_y"]).groupby(by, observed=True, dropna=True)["_y"]
+        out = g.agg(n="count", medel="mean", sd="std").reset_index()
+        out["kategori"] = pd.NA
+        return out
+    frame = df[by].assign(_y=y.astype("string")).dropna(subset=["_y"])
+    counts = frame.groupby([*by, "_y"], observed=True, dropna=True).size().rename("antal")
+    counts = counts.unstack("_y", fill_value=0).stack().rename("antal").reset_index()
+    totals = frame.groupby(by, observed=True, dropna=True).size().rename("n").reset_index()
+    out = counts.merge(totals, on=by).rename(columns={"_y": "kategori"})
+    return out
+
+
+def compare(
+    df: pd.DataFrame,
+    *,
+    outcome: str,
+    by: Sequence[str] = ("kon",),
+    filters: Mapping[str, Any] | None = None,
+    min_n: int = 5,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """One outcome by groups, with 95 % intervals and the difference between women and men.
+
+    Parameters
+    ----------
+    df
+        A prepared frame.
+    outcome
+        A yes/no outcome (share, Wilson interval), a number (mean, t interval) or a coded
+        variable (share of each category, Wilson).
+    by
+        Grouping columns; with ``kon`` among them each row also carries the difference
+        kvinna minus man within its combination of the other groups (Newcombe for shares,
+        Welch for means; Fisher's exact test when expected counts are small).
+    filters
+        Selection, column to value or list of values.
+    min_n
+        Smallest number of cases shown (see :func:`isuwork.privacy.suppress`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``utfall, kategori, <by…>, n, antal, varde, ci_lag, ci_hog, metod, skillnad,
+        skillnad_ci_lag, skillnad_ci_hog, p_varde, test, dold``; the same every time.
+    """
+    by = list(by)
+    if not by:
+        raise ParameterError("Ange minst en variabel att gruppera efter, till exempel kon.")
+    _require(df, outcome, "utfallet")
+    for column in by:
+        _require(df, column, "grupperingen")
+    data = apply_filters(df, filters)
+    kind = outcome_kind(data, outcome)
+    summary = _summaries(data, outcome, by, kind)
+    table = _finish_compare(summary, outcome=outcome, by=by, kind=kind, alpha=alpha)
+    return privacy.suppress(table, min_n=min_n, group_cols=by)
+
+
+def _finish_compare(
+    summary: pd.DataFrame, *, outcome: str, by: list[str], kind: OutcomeKind, alpha: float
+) -> pd.DataFrame:
+    table = summary.copy()
+    table.insert(0, "utfall", outcome)
+    n = table["n"].to_numpy(dtype=float)
+    if kind == "mean":
+        table["antal"] = np.nan
+        table["varde"] = table.pop("medel")
+        low, high = stats.mean_interval(table["varde"], table["sd"], n, alpha=alpha)
+        table["metod"] = "t"
+    else:
+        antal = table["antal"].to_numpy(dtype=float)
+        table["varde"] = np.where(n > 0, antal / np.where(n > 0, n, 1), np.nan)
+        low, high = stats.wilson_interval(antal, n, alpha=alpha)
+        table["metod"] = "wilson"
+    table["ci_lag"], table["ci_hog"] = low, high
+    for column in ("skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde"):
+        table[column] = np.nan
+    table["test"] = pd.Series(pd.NA, index=table.index, dtype="string")
+    if "kon" in by and not table.empty:
+        _sex_differences(table, by=by, kind=kind, alpha=alpha)
+    table = table.drop(columns=[c for c in ("sd",) if c in table])
+    ordered = ["utfall", "kategori", *by, *RESULT_TAIL]
+    return table[ordered].reset_index(drop=True)
+
+
+def _sex_differences(
+    table: pd.DataFrame, *, by: list[str], kind: OutcomeKind, alpha: float
+) -> None:
+    keys = [c for c in by if c != "kon"] + ["kategori"]
+    sex = table["kon"].astype("string")
+    women = table[sex == "kvinna"]
+    men = table[sex == "man"]
+    if women.empty or men.empty:
+        return
+    key_w = women[keys].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+    key_m = men[keys].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+    pairs = pd.DataFrame({"iw": women.index, "key": key_w.to_numpy()}).merge(
+        pd.DataFrame({"im": men.index, "key": key_m.to_numpy()}), on="key"
+    )
+    if pairs.empty:
+        return
+    w = table.loc[pairs["iw"]]
+    m = table.loc[pairs["im"]]
+    if kind == "mean":
+        res = stats.diff_means(
+            w["varde"].to_numpy(float),
+            w["sd"].to_numpy(float),
+            w["n"].to_numpy(float),
+            m["varde"].to_numpy(float),
+            m["sd"].to_numpy(float),
+            m["n"].to_numpy(float),
+            alpha=alpha,
+        )
+    else:
+        res = stats.diff_proportions(
+            w["antal"].to_numpy(float),
+            w["n"].to_numpy(float),
+            m["antal"].to_numpy(float),
+            m["n"].to_numpy(float),
+            alpha=alpha,
+        )
+    for index in (pairs["iw"], pairs["im"]):
+        table.loc[index, "skillnad"] = res["diff"].to_numpy()
+        table.loc[index, "skillnad_ci_lag"] = res["ci_low"].to_numpy()
+        table.loc[index, "skillnad_ci_hog"] = res["ci_high"].to_numpy()
+        table.loc[index, "p_varde"] = res["p_value"].to_numpy()
+        table.loc[index, "test"] = res["test"].astype("string").to_numpy()
+
+
+def trend(
+    df: pd.DataFrame,
+    *,
+    outcome: str,
+    by: Sequence[str] = ("kon",),
+    filters: Mapping[str, Any] | None = None,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """:func:`compare` with the year (``ar``) as an extra grouping, for trend charts."""
+    return compare(df, outcome=outcome, by=[*by, "ar"], filters=filters, min_n=min_n)
+
+
+# -- screening -----------------------------------------------------------------------------------
+def screen(
+    df: pd.DataFrame,
+    *,
+    outcomes: Sequence[str] | None = None,
+    background: Sequence[str] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    min_n: int = 5,
+    alpha: float = 0.05,
+    per: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Every outcome against every background variable, women against men, ranked by size.
+
+    Shares are compared in percentage points; means relative to the outcome's overall mean
+    (``storlek`` = |difference| / overall mean), so that different scales can be ranked
+    together. Rows whose adjusted p-value (Benjamini–Hochberg over the whole list) is below 0.05
+    come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
+    pass. Values resting on too few cases are hidden, and so is their sentence.
+    """
+    from tqdm.auto import tqdm
+
+    catalog = load_catalog()
+    _require(df, "kon", "screeningen")
+    data = apply_filters(df, filters)
+    outcomes = list(outcomes) if outcomes else [v.name for v in catalog.outcomes if v.name in data]
+    background = (
+        list(background) if background else [c for c in catalog.screening_background if c in data]
+    )
+    missing = [c for c in [*outcomes, *background] if c not in data]
+    outcomes = [o for o in outcomes if o in data]
+    background = [b for b in background if b in data]
+    parts = []
+    bar = tqdm(outcomes, desc="Screening", disable=not progress)
+    for outcome in bar:
+        parts.append(_screen_outcome(data, outcome, background, per=per, alpha=alpha))
+    bar.close()
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    table = _rank_and_describe(table, per=per, min_n=min_n)
+    table.attrs["saknas"] = missing
+    table.attrs["fotnot"] = privacy.footnote(min_n)
+    return table
+
+
+def _screen_outcome(
+    data: pd.DataFrame, outcome: str, background: list[str], *, per: str | None, alpha: float
+) -> pd.DataFrame:
+    kind = outcome_kind(data, outcome)
+    units = [per] if per else []
+    frames = []
+    for bakgrund in ["alla", *background]:
+        by = [*units, "kon"] if bakgrund == "alla" else [*units, bakgrund, "kon"]
+        summary = _summaries(data, outcome, by, kind)
+        summary["bakgrund"] = bakgrund
+        summary["niva"] = pd.NA if bakgrund == "alla" else summary[bakgrund].astype("string")
+        frames.append(summary.drop(columns=[] if bakgrund == "alla" else [bakgrund]))
+    long = pd.concat(frames, ignore_index=True)
+    long["kon"] = long["kon"].astype("string")
+    long["kategori"] = long["kategori"].astype("string")
+    keys = [*units, "bakgrund", "niva", "kategori"]
+    value_cols = ["n", "antal"] if kind != "mean" else ["n", "medel", "sd"]
+    wide = long.pivot_table(
+        index=keys, columns="kon", values=value_cols, aggfunc="first", dropna=False, observed=True
+    )
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index()
+    for column in [f"{c}_{s}" for c in value_cols for s in SEXES]:
+        if column not in wide:
+            wide[column] = np.nan
+    wide = wide.dropna(subset=["n_kvinna", "n_man"], how="all")
+    n_w, n_m = wide["n_kvinna"].to_numpy(float), wide["n_man"].to_numpy(float)
+    if kind == "mean":
+        wide["varde_kvinna"], wide["varde_man"] = wide["medel_kvinna"], wide["medel_man"]
+        res = stats.diff_means(
+            wide["medel_kvinna"],
+            wide["sd_kvinna"],
+            n_w,
+            wide["medel_man"],
+            wide["sd_man"],
+            n_m,
+            alpha=alpha,
+        )
+        overall = float(pd.to_numeric(data[outcome], errors="coerce").mean())
+        wide["antal_kvinna"] = wide["antal_man"] = np.nan
+        wide["storlek"] = np.abs(res["diff"].to_numpy()) / abs(overall) if overall else np.nan
+        wide["skala"] = "medel"
+    else:
+        a_w, a_m = wide["antal_kvinna"].to_numpy(float), wide["antal_man"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wide["varde_kvinna"], wide["varde_man"] = a_w / n_w, a_m / n_m
+        res = stats.diff_proportions(a_w, n_w, a_m, n_m, alpha=alpha)
+        wide["storlek"] = np.abs(res["diff"].to_numpy())
+        wide["skala"] = "andel"
+    wide["skillnad"] = res["diff"].to_numpy()
+    wide["skillnad_ci_lag"] = res["ci_low"].to_numpy()
+    wide["skillnad_ci_hog"] = res["ci_high"].to_numpy()
+    wide["p_varde"] = res["p_value"].to_numpy()
+    wide["utfall"] = outcome
+    return wide
+
+
+def _rank_and_describe(table: pd.DataFrame, *, per: str | None, min_n: int) -> pd.DataFrame:
+    columns = ([per] if per else []) + list(SCREEN_COLUMNS)
+    if table.empty:
+        return pd.DataFrame(columns=[*columns, "dold"])
+    share = table["skala"] == "andel"
+    hidden = np.zeros(len(table), dtype=bool)
+    for sex in SEXES:
+        n = table[f"n_{sex}"].to_numpy(float)
+        hidden |= np.where(
+            share,
+            privacy.share_hidden(n, table[f"antal_{sex}"].to_numpy(float), min_n),
+            (n < min_n) | ~np.isfinite(n),
+        )
+        table.loc[privacy.small_count(n, min_n), f"n_{sex}"] = np.nan
+    value_cols = [
+        "varde_kvinna",
+        "varde_man",
+        "skillnad",
+        "skillnad_ci_lag",
+        "skillnad_ci_hog",
+        "p_varde",
+        "storlek",
+    ]
+    table.loc[hidden, value_cols] = np.nan
+    table["p_justerat"] = stats.benjamini_hochberg(table["p_varde"].to_numpy(float))
+    significant = (table["p_justerat"] < 0.05).to_numpy()
+    table["ordning"] = np.where(significant, 0, np.where(hidden, 2, 1))
+    table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
+    table["rang"] = np.arange(1, len(table) + 1)
+    table["mening"] = [_sentence(row) for row in table.itertuples()]
+    table["dold"] = hidden[table.index.to_numpy()] if len(hidden) else hidden
+    table.loc[table["dold"], "mening"] = "Värden visas inte: för få personer."
+    return table[[*columns, "dold"]].reset_index(drop=True)
+
+
+def _sentence(row: Any) -> str:
+    catalog = load_catalog()
+    if pd.isna(row.skillnad):
+        return ""
+    what = catalog.label(row.utfall)
+    if pd.notna(row.kategori):
+        what += f" ({catalog.code_label(row.utfall, row.kategori)})"
+    where = "" if row.bakgrund == "alla" else f", {catalog.code_label(row.bakgrund, row.niva)}"
+    if row.skala == "andel":
+        women, men = format_percent(row.varde_kvinna), format_percent(row.varde_man)
+        diff = format_points(row.skillnad)
+    else:
+        women = format_number(row.varde_kvinna, decimals=1)
+        men = format_number(row.varde_man, decimals=1)
+        diff = format_number(row.skillnad, decimals=1)
+    return f"{what}{where}: kvinnor {women}, män {men} (skillnad {diff})."
+
+
+# -- data quality --------------------------------------------------------------------------------
+def data_quality(df: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+    """Share of missing values per variable, for women and men separately."""
+    catalog = load_catalog()
+    _require(df, "kon", "datakvaliteten")
+    columns = [
+        c for c in df.columns if c in catalog and c != "kon" and catalog.variable(c).role != "id"
+    ]
+    rows = []
+    for sex in SEXES:
+        part = df[df["kon"].astype("string") == sex]
+        missing = part[columns].isna().sum()
+        for column in columns:
+            rows.append(
+                {
+                    "variabel": column,
+                    "etikett": catalog.label(column),
+                    "kon": sex,
+                    "n": len(part),
+                    "antal": int(missing[column]),
+                }
+            )
+    table = pd.DataFrame(rows, columns=["variabel", "etikett", "kon", "n", "antal"])
+    table["varde"] = np.where(table["n"] > 0, table["antal"] / table["n"].clip(lower=1), np.nan)
+    table["metod"] = "andel"
+    shown = privacy.suppress(table, min_n=min_n, group_cols=["variabel", "kon"], pair_col=None)
+    return shown.rename(columns={"antal": "saknas", "varde": "andel_saknas"}).drop(
+        columns=["metod"]
+    )
+
+
+# -- units ------------------------------------------------------------------------------------
+def compare_units(
+    df: pd.DataFrame,
+    *,
+    indicator: str,
+    unit: str = "kommun",
+    filters: Mapping[str, Any] | None = None,
+    min_n: int = 5,
+) -> pd.DataFrame:
+    """Each unit's indicator against all units, with funnel limits at about 95 % and 99,8 %.
+
+    The limits are drawn around the overall value for each unit's number of cases: a normal
+    approximation to the binomial for shares, the overall standard deviation for means. A unit
+    outside the 99,8 % limits (``utanfor`` "över" or "under") differs more than chance alone
+    would often give, which is a reason to look closer, not a verdict.
+    """
+    _require(df, indicator, "indikatorn")
+    _require(df, unit, "enhetsjämförelsen")
+    data = apply_filters(df, filters)
+    kind = outcome_kind(data, indicator)
+    if kind == "category":
+        raise ParameterError(
+            f"Indikatorn {indicator} är en kod; välj ett ja/nej-utfall eller ett tal."
+        )
+    summary = _summaries(data, indicator, [unit], kind)
+    table = _finish_compare(summary, outcome=indicator, by=[unit], kind=kind, alpha=0.05)
+    n = table["n"].to_numpy(float)
+    values = pd.to_numeric(data[indicator].astype("Float64"), errors="coerce").astype(float)
+    total = float(values.mean())
+    if kind == "share":
+        spread = np.sqrt(total * (1 - total) / n)
+    else:
+        spread = float(values.std(ddof=1)) / np.sqrt(n)
+    table["total"] = total
+    for name, z in (("95", Z95), ("998", Z998)):
+        table[f"grans{name}_lag"] = total - z * spread
+        table[f"grans{name}_hog"] = total + z * spread
+    table["utanfor"] = np.select(
+        [table["varde"] > table["grans998_hog"], table["varde"] < table["grans998_lag"]],
+        ["över", "under"],
+        default="inom",
+    )
+    table = table.drop(
+        columns=["kategori", "skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "test"]
+    )
+    shown = privacy.suppress(table, min_n=min_n, group_cols=[unit], pair_col=None)
+    shown.loc[shown["dold"], "utanfor"] = pd.NA
+    return shown

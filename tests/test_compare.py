@@ -1,0 +1,176 @@
+"""Step 1 statistics against direct computations on masked subsets, and the sample's patterns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint
+
+from isuwork.catalog import load_catalog
+from isuwork.compare import RESULT_TAIL, compare, compare_units, data_quality, screen, trend
+from isuwork.exceptions import DataError, ParameterError
+from isuwork.prepare import load
+from isuwork.sample import load_answer_key
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return load(SAMPLE).data
+
+
+def _frame(rows: list[tuple[str, str, object, float | None]]) -> pd.DataFrame:
+    catalog = load_catalog()
+    df = pd.DataFrame(rows, columns=["kon", "verksamhet", "beviljad", "hemtjanst_tim_man"])
+    for column in df.columns:
+        df[column] = df[column].astype(catalog.dtype(column))
+    return df
+
+
+@pytest.fixture
+def small() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = []
+    for sex, place, n, p in [
+        ("kvinna", "lss", 40, 0.7),
+        ("man", "lss", 60, 0.5),
+        ("kvinna", "aldreomsorg", 50, 0.6),
+        ("man", "aldreomsorg", 3, 0.5),
+    ]:
+        for _ in range(n):
+            rows.append((sex, place, bool(rng.random() < p), float(rng.gamma(3, 10))))
+    return _frame(rows)
+
+
+def test_shares_against_direct_computation(small):
+    table = compare(small, outcome="beviljad", by=("kon", "verksamhet"))
+    row = table[(table.kon == "kvinna") & (table.verksamhet == "lss")].iloc[0]
+    mask = (small.kon == "kvinna") & (small.verksamhet == "lss")
+    x, n = int(small.loc[mask, "beviljad"].sum()), int(mask.sum())
+    low, high = proportion_confint(x, n, method="wilson")
+    assert (row.n, row.antal, row.varde) == (n, x, pytest.approx(x / n))
+    assert (row.ci_lag, row.ci_hog) == (pytest.approx(low), pytest.approx(high))
+    men = (small.kon == "man") & (small.verksamhet == "lss")
+    y, m = int(small.loc[men, "beviljad"].sum()), int(men.sum())
+    assert row.skillnad == pytest.approx(x / n - y / m)
+    table2x2 = [[x, n - x], [y, m - y]]
+    expected_p = sps.chi2_contingency(table2x2, correction=False)[1]
+    assert row.p_varde == pytest.approx(expected_p)
+
+
+def test_means_against_scipy(small):
+    table = compare(small, outcome="hemtjanst_tim_man", by=("kon",))
+    women = small.loc[small.kon == "kvinna", "hemtjanst_tim_man"].astype(float)
+    men = small.loc[small.kon == "man", "hemtjanst_tim_man"].astype(float)
+    row = table[table.kon == "kvinna"].iloc[0]
+    assert row.varde == pytest.approx(women.mean()) and row.metod == "t"
+    ci = sps.t.interval(0.95, len(women) - 1, loc=women.mean(), scale=sps.sem(women))
+    assert (row.ci_lag, row.ci_hog) == (pytest.approx(ci[0]), pytest.approx(ci[1]))
+    welch = sps.ttest_ind(women, men, equal_var=False)
+    assert row.p_varde == pytest.approx(welch.pvalue)
+
+
+def test_small_group_is_hidden_with_its_pair(small):
+    table = compare(small, outcome="beviljad", by=("kon", "verksamhet"))
+    tiny = table[(table.kon == "man") & (table.verksamhet == "aldreomsorg")].iloc[0]
+    assert np.isnan(tiny.n) and np.isnan(tiny.varde) and tiny.dold
+    partner = table[(table.kon == "kvinna") & (table.verksamhet == "aldreomsorg")].iloc[0]
+    assert np.isnan(partner.skillnad)  # the difference would reveal the hidden share
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("kvinna", "lss", True, 1.0)],  # a group of one, one sex absent
+        [("kvinna", "lss", None, None), ("man", "lss", None, None)],  # all missing
+        [],  # empty
+    ],
+)
+def test_edge_cases_keep_the_columns(rows):
+    df = _frame(rows) if rows else _frame([("kvinna", "lss", True, 1.0)]).iloc[0:0]
+    table = compare(df, outcome="beviljad", by=("kon",))
+    assert list(table.columns) == ["utfall", "kategori", "kon", *RESULT_TAIL, "dold"]
+    assert table["varde"].isna().all()
+
+
+def test_errors_are_swedish(small):
+    with pytest.raises(DataError, match="Uppgift saknas: mal_uppfyllelse"):
+        compare(small, outcome="mal_uppfyllelse")
+    with pytest.raises(ParameterError, match="varken en kolumn"):
+        compare(small, outcome="finns_inte")
+
+
+def test_categories_sum_to_the_group(sample):
+    table = compare(sample, outcome="mal_uppfyllelse", by=("kon",))
+    women = table[table.kon == "kvinna"]
+    assert women["antal"].sum() == women["n"].iloc[0]
+    direct = sample.loc[sample.kon == "kvinna", "mal_uppfyllelse"].value_counts()
+    for row in women.itertuples():
+        assert row.antal == direct[row.kategori]
+
+
+def test_trend_has_each_year(sample):
+    table = trend(sample, outcome="beviljad")
+    assert set(table["ar"]) == {2023, 2024} and len(table) == 4
+
+
+def test_data_quality_direct(sample):
+    table = data_quality(sample)
+    row = table[(table.variabel == "velat_delta") & (table.kon == "man")].iloc[0]
+    men = sample[sample.kon == "man"]
+    assert row.saknas == men["velat_delta"].isna().sum()
+    assert row.andel_saknas == pytest.approx(men["velat_delta"].isna().mean())
+
+
+def test_units_and_funnel_limits(sample):
+    units = compare_units(sample, indicator="antal_lo_utredda")
+    key = next(p for p in load_answer_key()["patterns"] if p["enhetsjamforelse"])
+    flagged = set(units.loc[units.utanfor == "under", "kommun"])
+    assert flagged == set(key["enhetsjamforelse"]["avvikande"])
+    overall = sample["antal_lo_utredda"].astype(float)
+    row = units.iloc[0]
+    half = 3.090232306167813 * overall.std(ddof=1) / np.sqrt(row.n)
+    assert row.grans998_hog - row.total == pytest.approx(half)
+    assert row.total == pytest.approx(overall.mean())
+
+
+def test_screening_lists_every_planted_sex_difference(sample):
+    """'Top' = significant after Benjamini–Hochberg and within the first 10 % of the list."""
+    table = screen(sample)
+    top = int(0.1 * len(table))
+    for pattern in load_answer_key()["patterns"]:
+        where = pattern["screening"]
+        if not where:
+            continue
+        hit = table[
+            (table.utfall == pattern["utfall"])
+            & (table.bakgrund == where["bakgrund"])
+            & (table.niva == where["niva"])
+        ]
+        assert len(hit) == 1, pattern["id"]
+        assert hit.iloc[0].p_justerat < 0.05, pattern["id"]
+        assert hit.iloc[0].rang <= top, (pattern["id"], hit.iloc[0].rang, top)
+
+
+def test_screening_values_match_compare(sample):
+    table = screen(sample, outcomes=["beviljad"], background=["verksamhet"])
+    row = table[(table.bakgrund == "verksamhet") & (table.niva == "lss")].iloc[0]
+    direct = compare(sample, outcome="beviljad", by=("kon",), filters={"verksamhet": "lss"})
+    women = direct[direct.kon == "kvinna"].iloc[0]
+    assert row.varde_kvinna == pytest.approx(women.varde)
+    assert row.skillnad == pytest.approx(women.skillnad)
+    assert "Beviljad (helt eller delvis), LSS: kvinnor" in row.mening
+
+
+def test_screening_hides_small_cells():
+    rows = [("kvinna", "lss", True, 1.0)] * 30 + [("man", "lss", True, 1.0)] * 3
+    rows += [("man", "lss", False, 1.0)] * 20
+    table = screen(_frame(rows), outcomes=["beviljad"], background=["verksamhet"])
+    assert table["dold"].all()  # 30 of 30 women granted: a small complement is revealed
+    assert table["varde_kvinna"].isna().all()
+    assert (table["mening"] == "Värden visas inte: för få personer.").all()
