@@ -224,3 +224,16 @@ def check_table(table: pd.DataFrame, *, min_n: int = 5) -> None:
             f"Tabellen visar en andel eller ett medelvärde för en grupp med färre än {min_n} "
             "personer; den måste gå igenom suppress() innan den visas."
         )
+
+
+def small_count(count: np.ndarray, min_n: int = 5) -> np.ndarray:
+    """True where a count must be hidden (1 … min_n−1)."""
+    return _small(np.asarray(count, dtype=float), min_n)
+
+
+def share_hidden(n: np.ndarray, count: np.ndarray, min_n: int = 5) -> np.ndarray:
+    """True where a share ``count / n`` must be hidden (too few cases, or a small count or
+    complement, which covers 0 % and 100 % in small groups)."""
+    n = np.asarray(n, dtype=float)
+    count = np.asarray(count, dtype=float)
+    return (n < min_n) | ~np.isfinite(n) | _small(count, min_n) | _small(n - count, min_n)
