@@ -12,12 +12,20 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from isuwork.catalog import load_catalog
+from isuwork.compare import compare, compare_units, data_quality, screen, trend
+from isuwork.criteria import check_criteria
 from isuwork.exceptions import (
     DataError,
     IsuworkError,
+    JournalError,
     MappingError,
     ParameterError,
+    PrivacyError,
 )
+from isuwork.io import read_export
+from isuwork.journal import open_journal
+from isuwork.prepare import load, prepare
+from isuwork.privacy import suppress
 
 try:
     __version__ = version("isuwork")
@@ -27,8 +35,21 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 __all__ = [
     "DataError",
     "IsuworkError",
+    "JournalError",
     "MappingError",
     "ParameterError",
+    "PrivacyError",
     "__version__",
+    "check_criteria",
+    "compare",
+    "compare_units",
+    "data_quality",
+    "load",
     "load_catalog",
+    "open_journal",
+    "prepare",
+    "read_export",
+    "screen",
+    "suppress",
+    "trend",
 ]
