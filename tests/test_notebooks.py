@@ -46,7 +46,7 @@ def test_exactly_one_parameters_cell_of_annotated_literals(path):
     for line in tagged[0].source.splitlines():
         assert "  # " in line  # every parameter explained in Swedish
     names = {node.target.id for node in tree.body}
-    if path.name != "00_kom_igang.ipynb":
+    if path.name in DEFAULT_NOTEBOOKS:
         assert {
             "kommun",
             "data",
