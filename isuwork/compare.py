@@ -452,10 +452,17 @@ def compare_units(
     *,
     indicator: str,
     unit: str = "kommun",
+    adjust: Sequence[str] = (),
     filters: Mapping[str, Any] | None = None,
     min_n: int = 5,
 ) -> pd.DataFrame:
     """Each unit's indicator against all units, with funnel limits at about 95 % and 99,8 %.
+
+    With ``adjust`` (e.g. ``("aldersgrupp", "behov_max")``) the indicator is indirectly
+    standardised: each unit's expected value is what the rates of all units within each stratum
+    would give for the unit's own mix of strata, and the adjusted indicator is
+    observed / expected × the overall value (column ``varde``; the crude value is in
+    ``varde_ojusterat``). Rows with a missing stratum value are left out of the adjustment.
 
     The limits are drawn around the overall value for each unit's number of cases: a normal
     approximation to the binomial for shares, the overall standard deviation for means. A unit
@@ -470,11 +477,19 @@ def compare_units(
         raise ParameterError(
             f"Indikatorn {indicator} är en kod; välj ett ja/nej-utfall eller ett tal."
         )
+    for column in adjust:
+        _require(data, column, "standardiseringen")
+    if adjust:
+        data = data.dropna(subset=list(adjust))
     summary = _summaries(data, indicator, [unit], kind)
     table = _finish_compare(summary, outcome=indicator, by=[unit], kind=kind, alpha=0.05)
     n = table["n"].to_numpy(float)
     values = pd.to_numeric(data[indicator].astype("Float64"), errors="coerce").astype(float)
     total = float(values.mean())
+    if adjust:
+        table = _standardise(
+            table, data.assign(_y=values), unit=unit, adjust=list(adjust), total=total
+        )
     if kind == "share":
         spread = np.sqrt(total * (1 - total) / n)
     else:
@@ -493,4 +508,30 @@ def compare_units(
     )
     shown = privacy.suppress(table, min_n=min_n, group_cols=[unit], pair_col=None)
     shown.loc[shown["dold"], "utanfor"] = pd.NA
+    if "varde_ojusterat" in shown:
+        shown.loc[shown["dold"], "varde_ojusterat"] = np.nan
     return shown
+
+
+def _standardise(
+    table: pd.DataFrame, data: pd.DataFrame, *, unit: str, adjust: list[str], total: float
+) -> pd.DataFrame:
+    """Indirect standardisation: observed / expected × overall, expected from stratum rates."""
+    known = data.dropna(subset=["_y"])
+    rates = known.groupby(adjust, observed=True)["_y"].mean().rename("_rate")
+    cells = known.groupby([unit, *adjust], observed=True)["_y"].agg(["count", "sum"])
+    cells = cells.join(rates, on=adjust)
+    by_unit = cells.groupby(level=0, observed=True).apply(
+        lambda g: pd.Series(
+            {"observed": g["sum"].sum(), "expected": (g["count"] * g["_rate"]).sum()}
+        )
+    )
+    ratio = (by_unit["observed"] / by_unit["expected"]).rename("_ratio")
+    out = table.join(ratio, on=unit)
+    out["varde_ojusterat"] = out["varde"]
+    scale = out["_ratio"] * total / out["varde"]
+    out["varde"] = out["_ratio"] * total
+    out["ci_lag"] = out["ci_lag"] * scale
+    out["ci_hog"] = out["ci_hog"] * scale
+    out["metod"] = out["metod"] + "+indirekt"
+    return out.drop(columns=["_ratio"])

@@ -33,7 +33,7 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
 
 
 def _is_share(table: pd.DataFrame) -> bool:
-    return "metod" in table and table["metod"].astype("string").eq("wilson").any()
+    return "metod" in table and table["metod"].astype("string").str.startswith("wilson").any()
 
 
 def _value_axis(ax: Axes, *, share: bool, axis: str = "y") -> None:

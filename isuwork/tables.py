@@ -70,7 +70,7 @@ def _is_missing(value: Any) -> bool:
 
 def _is_share_row(row: Mapping[str, Any]) -> bool:
     if "metod" in row and isinstance(row["metod"], str):
-        return row["metod"] in _SHARE_METHODS
+        return str(row["metod"]).split("+")[0] in _SHARE_METHODS
     return not _is_missing(row.get("antal"))
 
 

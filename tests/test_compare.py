@@ -174,3 +174,28 @@ def test_screening_hides_small_cells():
     assert table["dold"].all()  # 30 of 30 women granted: a small complement is revealed
     assert table["varde_kvinna"].isna().all()
     assert (table["mening"] == "Värden visas inte: för få personer.").all()
+
+
+def test_indirect_standardisation_by_hand():
+    catalog = load_catalog()
+    # Unit A has mostly high need, B mostly low; within need both grant at the same rates.
+    rows = []
+    for unit, high, low in (("A", 80, 20), ("B", 20, 80)):
+        rows += [(unit, "4", True)] * int(high * 0.9) + [(unit, "4", False)] * (
+            high - int(high * 0.9)
+        )
+        rows += [(unit, "1", True)] * int(low * 0.3) + [(unit, "1", False)] * (low - int(low * 0.3))
+    df = pd.DataFrame(rows, columns=["kommun", "behov_max", "beviljad"])
+    df["beviljad"] = df["beviljad"].astype(catalog.dtype("beviljad"))
+    df["behov_max"] = df["behov_max"].astype("Int64")
+    crude = compare_units(df, indicator="beviljad")
+    adjusted = compare_units(df, indicator="beviljad", adjust=("behov_max",))
+    total = df["beviljad"].astype(float).mean()
+    # expected for A: 80 * rate(need 4) + 20 * rate(need 1); the rates are equal in A and B
+    expected_a = 80 * 0.9 + 20 * 0.3
+    observed_a = df[df.kommun == "A"]["beviljad"].sum()
+    a = adjusted[adjusted.kommun == "A"].iloc[0]
+    assert a.varde == pytest.approx(observed_a / expected_a * total)
+    assert a.varde == pytest.approx(total)  # no difference left once need is held
+    assert crude[crude.kommun == "A"].iloc[0].varde > crude[crude.kommun == "B"].iloc[0].varde + 0.3
+    assert a.varde_ojusterat == pytest.approx(crude[crude.kommun == "A"].iloc[0].varde)
