@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from isuwork.catalog import load_catalog
-from isuwork.compare import compare, compare_units, data_quality, screen, trend
+from isuwork.compare import compare_units, data_quality, screen, trend
 from isuwork.criteria import check_criteria
 from isuwork.exceptions import (
     DataError,
@@ -24,7 +24,7 @@ from isuwork.exceptions import (
 )
 from isuwork.io import read_export
 from isuwork.journal import open_journal
-from isuwork.prepare import load, prepare
+from isuwork.prepare import load
 from isuwork.privacy import suppress
 
 try:
@@ -32,6 +32,8 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
+# The functions compare() and prepare() share their names with their modules, so they are not
+# re-exported here (that would hide isuwork.compare and isuwork.prepare).
 __all__ = [
     "DataError",
     "IsuworkError",
@@ -41,13 +43,11 @@ __all__ = [
     "PrivacyError",
     "__version__",
     "check_criteria",
-    "compare",
     "compare_units",
     "data_quality",
     "load",
     "load_catalog",
     "open_journal",
-    "prepare",
     "read_export",
     "screen",
     "suppress",

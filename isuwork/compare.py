@@ -290,9 +290,11 @@ def screen(
     background = (
         list(background) if background else [c for c in catalog.screening_background if c in data]
     )
-    missing = [c for c in [*outcomes, *background] if c not in data]
-    outcomes = [o for o in outcomes if o in data]
-    background = [b for b in background if b in data]
+    # An outcome with no recorded value (e.g. home-care hours in an LSS-only selection) has
+    # nothing to compare; it is reported as missing like an absent column.
+    missing = [c for c in [*outcomes, *background] if c not in data or data[c].isna().all()]
+    outcomes = [o for o in outcomes if o not in missing]
+    background = [b for b in background if b not in missing]
     parts = []
     bar = tqdm(outcomes, desc="Screening", disable=not progress)
     for outcome in bar:
@@ -343,9 +345,10 @@ def _screen_outcome(
             n_m,
             alpha=alpha,
         )
-        overall = float(pd.to_numeric(data[outcome], errors="coerce").mean())
+        overall = pd.to_numeric(data[outcome], errors="coerce").astype(float).mean()
         wide["antal_kvinna"] = wide["antal_man"] = np.nan
-        wide["storlek"] = np.abs(res["diff"].to_numpy()) / abs(overall) if overall else np.nan
+        scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
+        wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale
         wide["skala"] = "medel"
     else:
         a_w, a_m = wide["antal_kvinna"].to_numpy(float), wide["antal_man"].to_numpy(float)

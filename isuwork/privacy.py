@@ -1,27 +1,57 @@
 """Small-number protection for every table that leaves the library.
 
-Published tables must not let anyone be identified. Following Swedish statistical practice, a
-count of 1 … ``min_n``−1 cases is hidden (shown as ``..``, as Kolada does), and so is every share,
-mean or interval built on too few cases, including 0 % and 100 % in small groups. Secondary
-suppression then hides further cells so that a hidden one cannot be worked out from what is
-shown: sibling categories that sum to the group's total, levels that sum to a total row, the
-other member of a compared pair, or a difference plus the other group's share.
+A published table must not let a reader single out a person. As in Swedish official statistics,
+a count of 1 … ``min_n``−1 cases is hidden (shown as ``..``, as Kolada does), and so is every
+share, mean, interval or difference that rests on too few cases; that is *primary* suppression.
+*Secondary* suppression then hides further cells so that no hidden cell can be worked out again
+from what is shown: categories that add up to the group's ``n``, levels that add up to a total
+row, the complement ``n − antal`` of a share, or a difference together with the other share.
 
-Out of scope: disclosure by combining two separately published tables (for instance a table by
-kön and another by kön × åldersgrupp). Publish one table per question, or the coarser one only.
+Supported table shapes (see CONTRIBUTING.md, "Result tables"):
+
+* **Long** tables: one row per cell, identified by ``utfall`` and ``kategori`` (when present),
+  the columns in ``group_cols`` and ``pair_col`` (when present). Numbers: ``n``, ``antal``
+  (shares and categories; NaN on mean rows), ``varde``, ``ci_lag``, ``ci_hog`` and the pair
+  columns ``skillnad``, ``skillnad_ci_lag``, ``skillnad_ci_hog``, ``p_varde``, ``p_justerat``
+  (repeated on the rows of a compared pair, or on one of them). Rows whose value in a grouping
+  column (or ``pair_col``) is ``total_label`` are totals over that column; any number of
+  grouping columns may have total rows (a hypercube with margins). Rows with a ``kategori``
+  are the categories of a categorical outcome; when they add up to ``n`` they are treated as
+  exhaustive. Other columns are copied unchanged.
+* **Wide** tables (one row per comparison, as from screening): instead of ``n`` etc. the
+  columns ``n_<kod>``, ``antal_<kod>``, ``varde_<kod>``, ``ci_lag_<kod>``, ``ci_hog_<kod>`` for
+  the codes of ``pair_col`` in the catalogue (``n_kvinna``, ``n_man``). Plain ``n``, ``antal``
+  … on a wide table are read as the total over both (``total_label``).
+
+Counts are the columns ``n`` and ``antal`` (and their wide forms); nothing else is treated as a
+count. Limits: only linear relations *inside one table* are considered. Disclosure by combining
+two separately published tables (say one by kön and one by kön × åldersgrupp, or an earlier
+year), by the non-linear link between means and their totals, by adjusted p-values that depend
+on hidden ones (Benjamini–Hochberg), or by free text built from the numbers (a sentence in a
+``mening`` column must be written from the suppressed table) is out of scope. Publish one table
+per question, or the coarser one only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import null_space
+from scipy.optimize import linprog
 
-from isuwork.exceptions import PrivacyError
+from isuwork.catalog import load_catalog
+from isuwork.exceptions import DataError, ParameterError, PrivacyError
 
-COUNT_COLUMNS: tuple[str, ...] = ("n", "antal")
-VALUE_COLUMNS: tuple[str, ...] = ("varde", "ci_lag", "ci_hog")
+N = "n"
+COUNT = "antal"
+VALUE = "varde"
+COUNT_COLUMNS: tuple[str, ...] = (N, COUNT)
+VALUE_COLUMNS: tuple[str, ...] = (VALUE, "ci_lag", "ci_hog")
 PAIR_COLUMNS: tuple[str, ...] = (
     "skillnad",
     "skillnad_ci_lag",
@@ -29,23 +59,39 @@ PAIR_COLUMNS: tuple[str, ...] = (
     "p_varde",
     "p_justerat",
 )
+OUTCOME_COLUMN = "utfall"
+CATEGORY_COLUMN = "kategori"
+HIDDEN_COLUMN = "dold"
+FOOTNOTE_ATTR = "fotnot"
+
+_EPS = 1e-9
+_FIX_HINT = (
+    "Kör tabellen genom isuwork.privacy.suppress() med samma gräns innan den visas eller sparas."
+)
 
 
 def footnote(min_n: int = 5) -> str:
-    """The footnote that explains hidden cells, with the threshold in use."""
+    """The footnote that explains hidden cells, with the threshold in use.
+
+    Examples
+    --------
+    >>> footnote(5)
+    'Värden som bygger på färre än 5 personer visas inte.'
+    """
+    _check_min_n(min_n)
     return f"Värden som bygger på färre än {min_n} personer visas inte."
 
 
-def _num(table: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in table:
-        return np.full(len(table), np.nan)
-    return pd.to_numeric(table[column], errors="coerce").astype(float).to_numpy()
+def explanation(min_n: int = 5) -> str:
+    """A longer Swedish explanation of suppression for reports and notebooks."""
+    return (
+        f"{footnote(min_n)} Dolda värden visas som '..'. För att ett dolt värde inte ska kunna "
+        "räknas fram ur summor, totaler eller skillnader döljs ibland även andra värden i samma "
+        "tabell. Andelar på 0 % eller 100 % i små grupper visas inte heller."
+    )
 
 
-def _small(x: np.ndarray, min_n: int) -> np.ndarray:
-    return (x >= 1) & (x < min_n)
-
-
+# -- suppress --------------------------------------------------------------------------------------
 def suppress(
     table: pd.DataFrame,
     *,
@@ -59,171 +105,613 @@ def suppress(
     Parameters
     ----------
     table
-        A result table (see CONTRIBUTING.md, "Result tables"): ``n``, optionally ``antal``
-        (shares; NaN for means), ``varde``, ``ci_lag``, ``ci_hog``, difference columns
-        (``skillnad*``, ``p_varde``, ``p_justerat``), ``kategori``/``utfall`` and the grouping
-        columns named in ``group_cols``.
+        A long or wide result table (see the module docstring). Not modified.
     min_n
-        The smallest number of cases that may be shown (at least 1).
+        The smallest number of cases that may be shown (an integer, at least 1).
     group_cols
-        Grouping columns; rows with ``total_label`` in one of them are totals over that column.
+        Every column besides ``utfall``, ``kategori`` and ``pair_col`` that tells the rows apart
+        (``aldersgrupp``, ``ar`` …). Rows with ``total_label`` in one of them are totals.
     pair_col
-        The column whose two levels are compared by the difference columns (usually ``kon``).
+        The column whose levels are compared by the difference columns (usually ``kon``); rows
+        equal in every other key column form a compared pair. ``None``: no pairs.
     total_label
-        The value marking a total row.
+        The value that marks a total row.
 
     Returns
     -------
     DataFrame
-        A copy with hidden numbers set to NaN, a boolean column ``dold`` and
-        ``attrs["fotnot"]``. The input is not modified.
-    """
-    if min_n < 1:
-        from isuwork.exceptions import ParameterError
+        A copy with the same columns plus a boolean ``dold`` (True where anything on the row is
+        hidden; combined with an existing ``dold``), hidden numbers set to missing (NaN, or
+        ``<NA>`` for nullable dtypes; integer columns become float) and
+        ``attrs["fotnot"] = footnote(min_n)``.
 
-        raise ParameterError(f"min_n måste vara minst 1, men var {min_n}.")
+    Raises
+    ------
+    ParameterError
+        ``min_n`` is not a positive integer, a grouping column is missing, or the key columns do
+        not identify the rows.
+    DataError
+        A count is negative or ``antal`` exceeds ``n``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"kon": ["kvinna", "man"], "n": [40, 40], "antal": [3, 20],
+    ...                   "varde": [3 / 40, 0.5], "skillnad": [-0.425, -0.425]})
+    >>> suppress(t)[["antal", "varde", "skillnad", "dold"]]
+       antal  varde  skillnad  dold
+    0    NaN    NaN       NaN  True
+    1   20.0    0.5       NaN  True
+    """
+    _check_min_n(min_n)
+    group_cols = _check_group_cols(table, group_cols)
+    levels = _wide_levels(table, pair_col)
     out = table.copy()
     out.attrs = dict(table.attrs)
-    out.attrs["fotnot"] = footnote(min_n)
-    if out.empty:
-        out["dold"] = pd.Series(dtype=bool)
-        return out
-    n = _num(out, "n")
-    antal = _num(out, "antal")
-    share = np.isfinite(antal)
-    complement = n - antal
-
-    hide_n = _small(n, min_n)
-    hide_antal = share & (_small(antal, min_n) | _small(complement, min_n) | hide_n | (n < min_n))
-    group_keys = _keys(out, [c for c in ("utfall", *group_cols) if c in out])
-
-    # secondary suppression to a fixed point
-    changed = True
-    while changed:
-        changed = False
-        if "kategori" in out and share.any():
-            changed |= _protect_siblings(
-                group_keys, antal, hide_antal, shown_total=~hide_n & np.isfinite(n)
-            )
-        for col in group_cols:
-            if col not in out:
-                continue
-            is_total = (out[col].astype("string") == total_label).fillna(False).to_numpy()
-            if not is_total.any():
-                continue
-            others = [c for c in ("utfall", "kategori", *group_cols) if c in out and c != col]
-            keys = _keys(out, others)
-            changed |= _protect_total(keys, is_total, n, hide_n)
-            if share.any():
-                changed |= _protect_total(keys, is_total, antal, hide_antal)
-        hide_antal_new = hide_antal | (share & hide_n)
-        if (hide_antal_new != hide_antal).any():
-            hide_antal[:] = hide_antal_new
-            changed = True
-
-    hide_value = (n < min_n) | ~np.isfinite(n) | hide_antal | hide_n
-    hide_pair = np.zeros(len(out), dtype=bool)
-    if pair_col and pair_col in out:
-        others = [c for c in ("utfall", "kategori", *group_cols) if c in out and c != pair_col]
-        keys = _keys(out, others)
-        for key in np.unique(keys):
-            rows = keys == key
-            if hide_value[rows].any():
-                hide_pair[rows] = True
+    out.attrs[FOOTNOTE_ATTR] = footnote(min_n)
+    shared = [c for c in (OUTCOME_COLUMN, CATEGORY_COLUMN, *group_cols) if c in table]
+    if levels:
+        assert pair_col is not None
+        long = _to_long(table, levels, pair_col=pair_col, shared=shared)
+        keys = [*shared, pair_col]
     else:
-        hide_pair = hide_value.copy()
+        long = table.reset_index(drop=True)
+        keys = list(dict.fromkeys([*shared, *([pair_col] if pair_col in table else [])]))
+        if N not in table:
+            raise ParameterError(
+                "Tabellen saknar kolumnen n (antal fall i gruppen), så det går inte att avgöra "
+                "vad som bygger på för få personer. Lägg till n eller, för en bred tabell, "
+                f"n_<kod> för varje kod i {pair_col}."
+            )
+    _check_unique(long, keys)
+    total_cols = [c for c in keys if c not in (OUTCOME_COLUMN, CATEGORY_COLUMN)]
+    masks = _hidden_masks(long, min_n=min_n, keys=keys, total_cols=total_cols, label=total_label)
 
-    _blank(out, ["n"], hide_n)
-    _blank(out, ["antal"], hide_antal)
-    _blank(out, list(VALUE_COLUMNS), hide_value)
-    _blank(out, list(PAIR_COLUMNS), hide_pair)
-    present_pair = [c for c in PAIR_COLUMNS if c in out]
-    out["dold"] = hide_n | hide_antal | hide_value | (hide_pair if present_pair else False)
+    rows = len(table)
+    hidden_any = np.zeros(rows, dtype=bool)
+    for j, (_, suffix) in enumerate(levels or [("", "")]):
+        block = slice(j * rows, (j + 1) * rows)
+        for base, mask in masks.items():
+            col = f"{base}{suffix}"
+            if col in out:
+                hidden_any |= _blank(out, col, mask[block])
+    if levels:
+        pair_hidden = hidden_any.copy()
+    else:
+        pair_keys = [c for c in keys if c != pair_col]
+        ids = _group_ids(long, pair_keys)
+        pair_hidden = pd.Series(hidden_any).groupby(ids).transform("any").to_numpy(dtype=bool)
+    for col in PAIR_COLUMNS:
+        if col in out:
+            hidden_any |= _blank(out, col, pair_hidden)
+    if HIDDEN_COLUMN in out:
+        before = out[HIDDEN_COLUMN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        out[HIDDEN_COLUMN] = before | hidden_any
+    else:
+        out[HIDDEN_COLUMN] = hidden_any
     return out
 
 
-def _keys(table: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    if not columns:
-        return np.zeros(len(table), dtype=np.int64)
-    codes = table[list(columns)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
-    return pd.factorize(codes)[0]
+def _check_min_n(min_n: object) -> None:
+    if isinstance(min_n, bool) or not isinstance(min_n, Integral) or min_n < 1:
+        raise ParameterError(
+            f"Gränsen för små tal (min_n) måste vara ett heltal, minst 1, men var {min_n!r}. "
+            "Vanligt är 5."
+        )
 
 
-def _hide_smallest(values: np.ndarray, hidden: np.ndarray, candidates: np.ndarray) -> bool:
-    """Hide the smallest shown candidate (ties broken by position); True if one was hidden."""
-    idx = np.flatnonzero(candidates & ~hidden)
-    if idx.size == 0:
-        return False
-    order = np.argsort(np.nan_to_num(values[idx], nan=np.inf), kind="stable")
-    hidden[idx[order[0]]] = True
-    return True
+def _check_group_cols(table: pd.DataFrame, group_cols: Sequence[str]) -> list[str]:
+    if isinstance(group_cols, str):
+        group_cols = [group_cols]
+    missing = [c for c in group_cols if c not in table]
+    if missing:
+        raise ParameterError(
+            f"Grupperingskolumnerna {', '.join(missing)} finns inte i tabellen. Tabellen har "
+            f"kolumnerna {', '.join(map(str, table.columns))}; ange bara sådana i group_cols."
+        )
+    return list(dict.fromkeys(group_cols))
 
 
-def _protect_siblings(
-    keys: np.ndarray, counts: np.ndarray, hidden: np.ndarray, *, shown_total: np.ndarray
-) -> bool:
-    """Categories of one group sum to its n: one hidden category alone would be recoverable."""
-    changed = False
-    for key in np.unique(keys):
-        rows = keys == key
-        if not shown_total[rows].any():
+def _wide_levels(table: pd.DataFrame, pair_col: str | None) -> list[tuple[str, str]]:
+    """(level, column suffix) of a wide table; empty for a long one."""
+    if pair_col is None or pair_col in table:
+        return []
+    catalog = load_catalog()
+    if pair_col not in catalog:
+        return []
+    codes = [c for c in catalog.variable(pair_col).codes if f"{N}_{c}" in table]
+    if not codes:
+        return []
+    levels = [(c, f"_{c}") for c in codes]
+    if N in table:
+        levels.append(("", ""))  # plain columns: the total over the compared groups
+    return levels
+
+
+def _to_long(
+    table: pd.DataFrame, levels: list[tuple[str, str]], *, pair_col: str, shared: list[str]
+) -> pd.DataFrame:
+    parts = []
+    for level, suffix in levels:
+        part = table[shared].reset_index(drop=True).astype("string")
+        part[pair_col] = level
+        for base in (*COUNT_COLUMNS, *VALUE_COLUMNS):
+            col = f"{base}{suffix}"
+            part[base] = table[col].to_numpy() if col in table else np.nan
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _group_ids(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    if not cols or frame.empty:
+        return np.zeros(len(frame), dtype=np.int64)
+    keys = frame[list(cols)].astype("string").reset_index(drop=True)
+    return keys.groupby(list(cols), dropna=False, sort=False).ngroup().to_numpy(dtype=np.int64)
+
+
+def _check_unique(frame: pd.DataFrame, keys: list[str]) -> None:
+    if len(frame) < 2:
+        return
+    dup = frame[keys].astype("string").duplicated(keep=False) if keys else np.ones(len(frame))
+    dup = np.asarray(dup, dtype=bool)
+    if dup.any():
+        rows = ", ".join(str(i) for i in np.flatnonzero(dup)[:5])
+        raise ParameterError(
+            f"Raderna i tabellen skiljs inte åt av kolumnerna {', '.join(keys) or '(inga)'} "
+            f"({int(dup.sum())} rader delar nycklar, bland annat rad {rows}). Sekundär "
+            "röjandekontroll behöver veta vilka rader som summerar till vilka: ange alla "
+            "kolumner som skiljer raderna åt (till exempel ar eller bakgrund) i group_cols."
+        )
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    values = pd.to_numeric(frame[column], errors="coerce")
+    return pd.Series(values).to_numpy(dtype=float, na_value=np.nan)
+
+
+def _small(x: np.ndarray, min_n: int) -> np.ndarray:
+    return (x > _EPS) & (x < min_n - _EPS)
+
+
+def _blank(out: pd.DataFrame, col: str, mask: np.ndarray) -> np.ndarray:
+    """Set ``col`` to missing where ``mask``; return where a present value was hidden.
+
+    Nullable numeric dtypes and floats keep their dtype; anything else becomes float64, whether
+    or not a value is hidden, so the dtype does not depend on the data.
+    """
+    series = out[col]
+    dtype = series.dtype
+    nullable = pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_numeric_dtype(dtype)
+    if not (nullable or pd.api.types.is_float_dtype(dtype)):
+        series = pd.to_numeric(series, errors="coerce").astype(float)
+    mask = np.asarray(mask, dtype=bool)
+    present = series.notna().to_numpy(dtype=bool)
+    out[col] = series.mask(pd.Series(mask, index=series.index))
+    return mask & present
+
+
+# -- the cell model -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Equation:
+    """``sum(members) == total`` over cell indices."""
+
+    members: tuple[int, ...]
+    total: int
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        return (*self.members, self.total)
+
+
+@dataclass
+class _Model:
+    """Counts as cells (shown ones and virtual ones a reader can only derive) and their sums."""
+
+    value: list[float] = field(default_factory=list)
+    virtual: list[bool] = field(default_factory=list)
+    equations: list[_Equation] = field(default_factory=list)
+
+    def add(self, values: np.ndarray, *, virtual: bool = False) -> np.ndarray:
+        start = len(self.value)
+        self.value.extend(float(v) for v in values)
+        self.virtual.extend([virtual] * len(values))
+        return np.arange(start, start + len(values))
+
+    def add_sum(
+        self, members: np.ndarray, total: int, *, exhaustive: bool, strict: bool = False
+    ) -> None:
+        """Add ``sum(members) (+ rest) == total``; members may hold -1 for a missing cell.
+
+        ``rest`` is a virtual cell for what the members do not cover: cases outside the listed
+        rows, or (``exhaustive=False``) the complement of a share. A relation that the numbers
+        contradict (members exceeding the total, e.g. overlapping levels) is left out, or with
+        ``strict`` (antal against n) raises :class:`DataError`.
+        """
+        members = np.asarray([m for m in members if m >= 0], dtype=np.int64)
+        if total < 0:
+            return
+        value = np.asarray(self.value)
+        rest = value[total] - value[members].sum()
+        if rest < -_EPS:
+            if strict:
+                raise DataError(
+                    "Resultattabellen har fler fall i antal än i n för samma grupp (antal ska "
+                    "vara en del av n; kategorier tillsammans högst n). Det är ett fel i "
+                    "beräkningen före röjandekontrollen."
+                )
+            return
+        cells = [int(m) for m in members]
+        if not exhaustive or rest > _EPS:
+            cells.append(int(self.add(np.array([max(rest, 0.0)]), virtual=True)[0]))
+        if cells:
+            self.equations.append(_Equation(tuple(cells), int(total)))
+
+
+def _hidden_masks(
+    frame: pd.DataFrame, *, min_n: int, keys: list[str], total_cols: list[str], label: str
+) -> dict[str, np.ndarray]:
+    """Per row of a long table: which of n, antal, varde, ci_lag, ci_hog to hide."""
+    n = _numeric(frame, N)
+    a = _numeric(frame, COUNT)
+    if (n < 0).any() or (a < 0).any():
+        raise DataError(
+            "Resultattabellen har negativa antal i n eller antal; det är ett fel i beräkningen "
+            "före röjandekontrollen. Kontrollera tabellen."
+        )
+    cat_keys = [k for k in keys if k != CATEGORY_COLUMN]
+    gid = _group_ids(frame, cat_keys)
+    if CATEGORY_COLUMN in frame:
+        spread = pd.Series(n).groupby(gid).nunique(dropna=False)
+        if (spread > 1).any():
+            raise ParameterError(
+                "Kategorierna i samma grupp har olika n i resultattabellen; n ska vara antalet "
+                "fall med känt utfall i gruppen och vara lika för alla kategorier."
+            )
+    model = _Model()
+    first = pd.Series(np.arange(len(frame))).groupby(gid).first().to_numpy()
+    n_first = n[first] if len(frame) else np.empty(0)
+    n_cell_of_group = np.full(len(first), -1)
+    has_n = np.isfinite(n_first)
+    n_cell_of_group[has_n] = model.add(n_first[has_n])
+    n_cell = n_cell_of_group[gid] if len(frame) else np.empty(0, dtype=np.int64)
+    has_a = np.isfinite(a)
+    a_cell = np.full(len(frame), -1)
+    a_cell[has_a] = model.add(a[has_a])
+
+    # primary suppression of shown cells
+    hidden = np.zeros(len(model.value), dtype=bool)
+    hidden[n_cell_of_group[has_n]] = _small(n_first[has_n], min_n)
+    complement = n - a
+    primary_a = _small(a, min_n) | _small(complement, min_n) | (~np.isfinite(n) & (a < min_n))
+    hidden[a_cell[has_a]] = primary_a[has_a]
+
+    # relations a reader can use
+    categorical = (
+        frame[CATEGORY_COLUMN].notna().to_numpy(dtype=bool)
+        if CATEGORY_COLUMN in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
+    for _, rows in _groups(gid, has_a):
+        exhaustive = bool(categorical[rows].any())
+        model.add_sum(a_cell[rows], int(n_cell[rows[0]]), exhaustive=exhaustive, strict=True)
+        if exhaustive and len(rows) > 2:
+            # each category's complement (the other categories together) is a count too
+            for row in rows:
+                model.add_sum(a_cell[[row]], int(n_cell[row]), exhaustive=False)
+    for col in total_cols:
+        is_total = frame[col].astype("string").eq(label).fillna(False).to_numpy(dtype=bool)
+        if not is_total.any():
             continue
-        n_hidden = int((hidden & rows & np.isfinite(counts)).sum())
-        hidden_positive = (hidden & rows & (np.nan_to_num(counts) > 0)).sum()
-        if n_hidden == 1 or (n_hidden > 1 and hidden_positive == 1 and n_hidden == hidden_positive):
-            changed |= _hide_smallest(counts, hidden, rows & np.isfinite(counts))
+        other = [k for k in keys if k != col]
+        ids = _group_ids(frame.iloc[first], [k for k in other if k != CATEGORY_COLUMN])
+        for _, rows in _groups(ids, np.ones(len(first), dtype=bool)):
+            _add_total(model, n_cell_of_group[rows], is_total[first[rows]])
+        ids = _group_ids(frame, other)
+        for _, rows in _groups(ids, has_a):
+            _add_total(model, a_cell[rows], is_total[rows])
+
+    n_cells = len(model.value)
+    virtual = np.asarray(model.virtual, dtype=bool)
+    values = np.asarray(model.value, dtype=float)
+    hidden = np.concatenate([hidden, np.ones(n_cells - len(hidden), dtype=bool)])
+    protect = (hidden & ~virtual) | (virtual & _small(values, min_n))
+    _secondary(model.equations, min_n=min_n, values=values, hidden=hidden, protect=protect)
+
+    hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
+    hide_a = (a_cell >= 0) & hidden[np.maximum(a_cell, 0)] if n_cells else a_cell >= 0
+    hide_value = hide_n | hide_a | ~(n >= min_n)
+    return {N: hide_n, COUNT: hide_a, **dict.fromkeys(VALUE_COLUMNS, hide_value)}
+
+
+def _groups(ids: np.ndarray, mask: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return
+    order = np.argsort(ids[rows], kind="stable")
+    rows = rows[order]
+    bounds = np.flatnonzero(np.diff(ids[rows])) + 1
+    for part in np.split(rows, bounds):
+        yield int(ids[part[0]]), part
+
+
+def _add_total(model: _Model, cells: np.ndarray, is_total: np.ndarray) -> None:
+    totals = cells[is_total]
+    members = cells[~is_total]
+    if totals.size != 1 or members.size == 0:
+        return
+    model.add_sum(members, int(totals[0]), exhaustive=True)
+
+
+# -- secondary suppression ----------------------------------------------------------------------
+def _secondary(
+    equations: list[_Equation],
+    *,
+    min_n: int,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+) -> None:
+    """Hide more cells (in place) until no protected cell follows from the shown ones.
+
+    First the cheap local rule of the hypercube method: a sum with exactly one unknown cell
+    gives it away, so hide the smallest shown positive sibling (else the total), and go on
+    while the hidden siblings of a shown total add up to less than ``min_n``. Then an exact
+    check per connected group of sums: a cell is determined when every solution of the sums
+    agrees on it, when its feasible range (non-negative counts) holds one whole number, or when
+    a small count's largest feasible value is below ``min_n``; see :func:`_exposed`. Such cells
+    get one more hidden neighbour and the local rule runs again.
+    """
+    components = _components(equations, len(values))
+    while True:
+        while _local_pass(equations, min_n=min_n, values=values, hidden=hidden, protect=protect):
+            pass
+        if not _global_pass(
+            equations, components, min_n=min_n, values=values, hidden=hidden, protect=protect
+        ):
+            return
+
+
+def _preference(eq: _Equation, cell: int, values: np.ndarray) -> tuple[int, float, int]:
+    """Smallest positive member first, then the total, then empty members."""
+    is_total = cell == eq.total
+    rank = 1 if is_total else (0 if values[cell] > _EPS else 2)
+    return rank, float(values[cell]), cell
+
+
+def _candidates(eq: _Equation, values: np.ndarray, hidden: np.ndarray) -> list[int]:
+    known = [c for c in eq.cells if not hidden[c]]
+    return sorted(known, key=lambda c: _preference(eq, c, values))
+
+
+def _local_pass(
+    equations: list[_Equation],
+    *,
+    min_n: int,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+) -> bool:
+    """One sweep of the hypercube rule over every sum; True if a cell was hidden.
+
+    A sum gives a protected cell away when it is the only unknown one. When the total is shown,
+    the hidden members also need to add up to at least ``min_n``: otherwise a reader knows each
+    of them is small (or, at zero, pins them all).
+    """
+    changed = False
+    for eq in equations:
+        unknown = [c for c in eq.cells if hidden[c]]
+        if not any(protect[c] for c in unknown):
+            continue
+        exposed = len(unknown) == 1 or (
+            not hidden[eq.total] and values[unknown].sum() < min_n - _EPS
+        )
+        if exposed:
+            options = _candidates(eq, values, hidden)
+            if options:
+                hidden[options[0]] = protect[options[0]] = True
+                changed = True
     return changed
 
 
-def _protect_total(
-    keys: np.ndarray, is_total: np.ndarray, counts: np.ndarray, hidden: np.ndarray
-) -> bool:
-    """Levels sum to the total row: exactly one hidden cell among them and the total is exposed."""
-    changed = False
-    for key in np.unique(keys):
-        rows = (keys == key) & np.isfinite(counts)
-        if not (rows & is_total).any():
+def _components(equations: list[_Equation], n_cells: int) -> list[list[int]]:
+    """Equation indices grouped by shared cells (union–find over cells)."""
+    parent = list(range(n_cells))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for eq in equations:
+        root = find(eq.total)
+        for c in eq.members:
+            parent[find(c)] = root
+    groups: dict[int, list[int]] = {}
+    for i, eq in enumerate(equations):
+        groups.setdefault(find(eq.total), []).append(i)
+    return list(groups.values())
+
+
+def _system(
+    equations: list[_Equation], unknown: list[int], values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sums as ``A x = b`` over the unknown cells, shown cells moved to the right."""
+    pos = {c: i for i, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for eq in equations:
+        row = np.zeros(len(unknown))
+        known = 0.0
+        for c, coef in ((m, 1.0) for m in eq.members):
+            if c in pos:
+                row[pos[c]] += coef
+            else:
+                known += coef * values[c]
+        if eq.total in pos:
+            row[pos[eq.total]] -= 1.0
+        else:
+            known -= values[eq.total]
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
+    if not rows:
+        return np.zeros((0, len(unknown))), np.zeros(0)
+    return np.vstack(rows), np.asarray(rhs)
+
+
+def _exposed(
+    equations: list[_Equation],
+    unknown: list[int],
+    targets: list[int],
+    values: np.ndarray,
+    *,
+    min_n: int,
+) -> list[int]:
+    """The targets (unknown cells) a reader can pin down, or bound below ``min_n``.
+
+    Algebra first: a cell is fixed by the sums when its coordinate vanishes on their null space.
+    Counts cannot be negative either, so the sums plus ``x >= 0`` bound every cell; the bounds
+    come from a linear programme (scipy's HiGHS). A cell is exposed when its feasible range holds
+    a single whole number, or when it is a small count (1 … ``min_n``−1) whose largest feasible
+    value is still below ``min_n`` (a reader would know it is small). The lower bound matters
+    only where an unknown cell is zero; without zeros every free cell can move both ways.
+    """
+    a, b = _system(equations, unknown, values)
+    pos = {c: i for i, c in enumerate(unknown)}
+    if a.shape[0] == 0:
+        return []
+    basis = null_space(a)
+    moves = np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
+    exposed = [t for t in targets if not moves[pos[t]]]
+    zeros = values[unknown].min() < 1 - _EPS
+    for t in targets:
+        small = bool(_small(values[t : t + 1], min_n)[0])
+        if t in exposed or not (zeros or small):
             continue
-        if int((hidden & rows).sum()) == 1:
-            changed |= _hide_smallest(counts, hidden, rows & ~is_total)
-            if not changed:  # only the total is left to hide
-                changed |= _hide_smallest(counts, hidden, rows & is_total)
-    return changed
+        objective = np.zeros(len(unknown))
+        objective[pos[t]] = 1.0
+        high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        if high.status not in (0, 3):
+            continue  # numerically troubled: the algebraic check above still holds
+        top = np.inf if high.status == 3 else -high.fun
+        if small and top < min_n - 1e-6:
+            exposed.append(t)
+            continue
+        if zeros:
+            low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            if low.status == 0 and np.floor(top + 1e-6) - np.ceil(low.fun - 1e-6) < 1:
+                exposed.append(t)
+    return exposed
 
 
-def _blank(table: pd.DataFrame, columns: list[str], mask: np.ndarray) -> None:
-    for col in columns:
-        if col in table and mask.any():
-            # plain float64 so hidden cells are NaN whatever the input dtype (Int64 included)
-            table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
-            table.loc[mask, col] = np.nan
+def _global_pass(
+    equations: list[_Equation],
+    components: list[list[int]],
+    *,
+    min_n: int,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+) -> bool:
+    for comp in components:
+        eqs = [equations[i] for i in comp]
+        cells = sorted({c for eq in eqs for c in eq.cells})
+        targets = [c for c in cells if protect[c]]
+        if not targets:
+            continue
+        unknown = [c for c in cells if hidden[c]]
+        exposed = _exposed(eqs, unknown, targets, values, min_n=min_n)
+        if not exposed:
+            continue
+        target = exposed[0]
+        near: list[int] = []
+        for eq in eqs:
+            if target in eq.cells:
+                near.extend(c for c in _candidates(eq, values, hidden) if c not in near)
+        rest = sorted(
+            (c for c in cells if not hidden[c] and c not in near),
+            key=lambda c: (values[c] <= _EPS, values[c], c),
+        )
+        options = near + rest
+        for cell in options:
+            if not _exposed(eqs, sorted([*unknown, cell]), [target], values, min_n=min_n):
+                hidden[cell] = protect[cell] = True
+                return True
+        if options:  # no single cell frees it: hide the nearest and let the rules go on
+            hidden[options[0]] = protect[options[0]] = True
+            return True
+    return False
 
 
+# -- check_table -----------------------------------------------------------------------------------
 def check_table(table: pd.DataFrame, *, min_n: int = 5) -> None:
     """Raise :class:`PrivacyError` when a shown number breaks the primary rules.
 
-    Output layers call this as a last guard before anything is written or shown.
+    Output layers call this as a last guard before anything is written or shown. It checks, for
+    long tables and for each ``_<kod>`` group of a wide table: no shown ``n`` or ``antal`` of
+    1 … ``min_n``−1; no shown complement ``n − antal`` of 1 … ``min_n``−1; no shown ``varde``,
+    ``ci_lag`` or ``ci_hog`` unless ``n`` is shown and at least ``min_n``; and, when the table
+    has a ``dold`` column, no shown difference or p-value on a row marked ``dold``. Secondary
+    suppression needs the table's structure and is the job of :func:`suppress`.
+
+    Raises
+    ------
+    PrivacyError
+        With a Swedish message naming the column and the first offending rows.
     """
-    if table.empty:
+    _check_min_n(min_n)
+    for suffix in _suffixes(table):
+        n = _numeric(table, f"{N}{suffix}")
+        a = _numeric(table, f"{COUNT}{suffix}")
+        for col, bad, what in (
+            (f"{N}{suffix}", _small(n, min_n), f"ett antal fall under {min_n}"),
+            (f"{COUNT}{suffix}", _small(a, min_n), f"ett antal under {min_n}"),
+            (
+                f"{COUNT}{suffix}",
+                _small(n - a, min_n),
+                f"ett antal vars komplement (n − antal) är under {min_n}",
+            ),
+        ):
+            _raise_if(table, bad, col, what)
+        for base in VALUE_COLUMNS:
+            col = f"{base}{suffix}"
+            if col in table:
+                shown = ~np.isnan(_numeric(table, col))
+                _raise_if(
+                    table,
+                    shown & ~(n >= min_n),
+                    col,
+                    f"ett värde för en grupp med färre än {min_n} personer (eller okänt n)",
+                )
+    if HIDDEN_COLUMN in table:
+        dold = table[HIDDEN_COLUMN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        for col in PAIR_COLUMNS:
+            if col in table:
+                shown = ~np.isnan(_numeric(table, col))
+                _raise_if(table, dold & shown, col, "en skillnad på en rad med dolda värden")
+
+
+def _suffixes(table: pd.DataFrame) -> list[str]:
+    found = [""] if N in table or COUNT in table or VALUE in table else []
+    pattern = re.compile(rf"^(?:{N}|{COUNT}|{VALUE})(_.+)$")
+    for col in table.columns:
+        match = pattern.match(str(col))
+        if match and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
+def _raise_if(table: pd.DataFrame, bad: np.ndarray, col: str, what: str) -> None:
+    if not bad.any():
         return
-    n = _num(table, "n")
-    antal = _num(table, "antal")
-    if _small(n, min_n).any():
-        raise PrivacyError(
-            f"Tabellen visar ett antal under {min_n} i kolumnen n; den måste gå igenom "
-            "suppress() innan den visas."
-        )
-    if _small(antal, min_n).any() or _small(n - antal, min_n).any():
-        raise PrivacyError(
-            f"Tabellen visar ett antal (eller ett komplement) under {min_n} i kolumnen antal; "
-            "den måste gå igenom suppress() innan den visas."
-        )
-    value = _num(table, "varde")
-    if (np.isfinite(value) & ((n < min_n) | ~np.isfinite(n))).any():
-        raise PrivacyError(
-            f"Tabellen visar en andel eller ett medelvärde för en grupp med färre än {min_n} "
-            "personer; den måste gå igenom suppress() innan den visas."
-        )
+    rows = ", ".join(str(i) for i in table.index[bad][:5])
+    count = int(bad.sum())
+    raise PrivacyError(
+        f"Tabellen visar {what} i kolumnen {col} ({count} rad{'er' if count > 1 else ''}, "
+        f"bland annat rad {rows}). Sådana värden kan göra enskilda personer identifierbara. "
+        f"{_FIX_HINT}"
+    )
 
 
 def small_count(count: np.ndarray, min_n: int = 5) -> np.ndarray:

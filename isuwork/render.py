@@ -240,6 +240,10 @@ def render_one(job: RenderJob, *, timeout: int = 900) -> Path:
     from papermill.exceptions import PapermillExecutionError
 
     job.ipynb_path.parent.mkdir(parents=True, exist_ok=True)
+    # Kernels inherit the environment. A headless MPLBACKEND such as Agg (common in test and
+    # CI set-ups) would stop charts from reaching the report, so the kernel gets the inline one.
+    previous = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     try:
         nb = pm.execute_notebook(
             str(job.notebook),
@@ -261,6 +265,11 @@ def render_one(job: RenderJob, *, timeout: int = 900) -> Path:
             f"{job.kommun}: {job.notebook.name} kunde inte köras ({type(err).__name__}: "
             f"{_first_line(str(err))})."
         ) from None
+    finally:
+        if previous is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = previous
     title = f"{job.kommun} – {_title_of(job.notebook)}"
     write_text(notebook_to_html(nb, title=title, nav=_nav_links(job)), job.html_path)
     return job.html_path

@@ -49,6 +49,17 @@ def jupyter_lab(tmp_path):
         "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
     }
+    env.pop("MPLBACKEND", None)  # a person's session draws charts inline
+    # No "notified about Jupyter news?" toast over the screenshot.
+    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "settings")
+    # JupyterLab autosaves what it runs; serve a copy so the committed notebooks stay without
+    # outputs, with the sample data where the notebooks' relative paths expect it.
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    (work / "data").symlink_to(ROOT / "data", target_is_directory=True)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -59,9 +70,9 @@ def jupyter_lab(tmp_path):
             f"--port={port}",
             "--ServerApp.ip=127.0.0.1",
             f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={ROOT / 'notebooks'}",
+            f"--ServerApp.root_dir={work / 'notebooks'}",
             "--LabApp.news_url=",
-            "--LabServerApp.extra_labextensions_path=[]",
+            "--allow-root",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -112,18 +123,24 @@ def test_explorer_in_a_real_browser(jupyter_lab):
         page.click("text=Run All Cells", timeout=30_000)
         explorer = page.locator(".widget-dropdown select").first
         explorer.wait_for(timeout=240_000)
-        output = page.locator(".widget-output").last
-        output.locator("table").first.wait_for(timeout=120_000)
-        before = output.locator("table").first.inner_text()
-        explorer.select_option(label="Deltog i utredningssamtal")
-        page.wait_for_function(
-            "([el, old]) => el.querySelector('table') && el.querySelector('table').innerText !== old",
-            arg=[output.element_handle(), before],
-            timeout=120_000,
-        )
-        after = output.locator("table").first.inner_text()
-        explorer.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=False)
+        box = page.locator(".widget-vbox").filter(has=page.locator(".widget-dropdown")).first
+        table = box.locator(".widget-output table").first
+        try:
+            table.wait_for(timeout=120_000)
+            before = table.inner_text()
+            explorer.select_option(label="Deltog i utredningssamtal")
+            page.wait_for_function(
+                "([el, old]) => el.querySelector('.widget-output table') &&"
+                " el.querySelector('.widget-output table').innerText !== old",
+                arg=[box.element_handle(), before],
+                timeout=120_000,
+            )
+            after = box.locator(".widget-output table").first.inner_text()
+            images = box.locator(".widget-output img").count()
+        finally:
+            explorer.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=False)
         browser.close()
     assert before != after
+    assert images >= 1  # the chart is drawn, not its text representation
     assert "Deltog i utredningssamtal" in after

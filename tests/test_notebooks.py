@@ -95,6 +95,7 @@ def test_notebooks_run_for_two_kommuner(tmp_path, label, extra):
         assert "Fritext tas bort vid förberedelsen" not in text
     step1 = (tmp_path / "reports" / "exempelby" / "01_vad_ser_vi.html").read_text("utf-8")
     assert "De största skillnaderna" in step1 and "Iakttagelse" in step1
+    assert step1.count("<img") >= 4  # the charts reach the report as images
     step2 = (tmp_path / "reports" / "sjovik" / "02_vi_reflekterar.html").read_text("utf-8")
     assert "Bedömning:" in step2  # the criteria verdict is shown
     assert "risk" in step2.lower()

@@ -1,267 +1,618 @@
-"""Small-number protection: primary rules, secondary suppression, and an attacker that fails."""
+"""Small-number protection: each rule checked directly, and an attacker that must fail.
+
+The attacker at the bottom knows the table's structure (which rows add up to which) and every
+number that ``suppress`` shows. It writes every relation it can use as a linear constraint --
+siblings summing to totals, categories summing to ``n``, ``0 <= antal <= n``, share times ``n``
+equals ``antal``, a shown difference plus the other share -- and asks scipy's ``linprog`` for the
+smallest and largest value of each hidden count and complement. A hidden count is recovered when
+its feasible range holds a single whole number.
+"""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
+from scipy.stats import fisher_exact
+from statsmodels.stats.proportion import proportion_confint
 
-from isuwork.exceptions import PrivacyError
-from isuwork.privacy import check_table, footnote, suppress
+from isuwork.exceptions import DataError, IsuworkError, ParameterError, PrivacyError
+from isuwork.privacy import check_table, explanation, footnote, suppress
 
-
-def _share_table(groups: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    rows = []
-    for kon, (antal, n) in groups.items():
-        rows.append(
-            {
-                "utfall": "beviljad",
-                "kon": kon,
-                "n": n,
-                "antal": antal,
-                "varde": antal / n if n else np.nan,
-                "ci_lag": 0.0,
-                "ci_hog": 1.0,
-                "skillnad": 0.1,
-                "p_varde": 0.5,
-            }
-        )
-    return pd.DataFrame(rows)
+TOTAL = "Totalt"
+PAIR = ("kvinna", "man")
 
 
-def test_footnote_follows_threshold():
-    assert footnote(5) == "Värden som bygger på färre än 5 personer visas inte."
-    assert "färre än 10" in footnote(10)
+# -- builders ---------------------------------------------------------------------------------------
+def _wilson(antal: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low = np.full(len(n), np.nan)
+    high = np.full(len(n), np.nan)
+    ok = n > 0
+    if ok.any():
+        low[ok], high[ok] = proportion_confint(antal[ok], n[ok], method="wilson")
+    return low, high
 
 
-@pytest.mark.parametrize("min_n", [3, 5, 10])
-def test_primary_rules(min_n):
-    table = _share_table({"kvinna": (min_n - 1, 40), "man": (20, 40)})
-    out = suppress(table, min_n=min_n, group_cols=["kon"])
-    women = out[out.kon == "kvinna"].iloc[0]
-    assert np.isnan(women.antal) and np.isnan(women.varde) and women.dold
-    assert women.n == 40  # the group size itself is large enough to show
-    assert out.skillnad.isna().all() and out.p_varde.isna().all()  # difference would reveal it
-    check_table(out, min_n=min_n)
+def share_table(rows: list[tuple[str, int, int]], *, col: str = "grupp") -> pd.DataFrame:
+    """One share row per (level, antal, n), with Wilson intervals."""
+    table = pd.DataFrame(rows, columns=[col, "antal", "n"])
+    n = table["n"].to_numpy(dtype=float)
+    antal = table["antal"].to_numpy(dtype=float)
+    table["varde"] = np.divide(antal, n, out=np.full(len(n), np.nan), where=n > 0)
+    table["ci_lag"], table["ci_hog"] = _wilson(antal, n)
+    return table[[col, "n", "antal", "varde", "ci_lag", "ci_hog"]]
 
 
-def test_small_complement_hides_share():
-    out = suppress(_share_table({"kvinna": (38, 40), "man": (20, 40)}), min_n=5)
-    assert np.isnan(out.loc[0, "varde"]) and np.isnan(out.loc[0, "antal"])
+def mean_table(ns: list[int], *, col: str = "grupp") -> pd.DataFrame:
+    table = pd.DataFrame({col: [f"g{i}" for i in range(len(ns))], "n": ns})
+    table["antal"] = np.nan
+    table["varde"] = np.where(table["n"] > 0, 10.0 + table["n"] % 7, np.nan)
+    table["ci_lag"] = np.where(table["n"] > 1, table["varde"] - 1.5, np.nan)
+    table["ci_hog"] = np.where(table["n"] > 1, table["varde"] + 1.5, np.nan)
+    return table
 
 
-def test_zero_and_full_in_small_group_hidden():
-    out = suppress(_share_table({"kvinna": (0, 3), "man": (3, 3)}), min_n=5)
-    assert out[["n", "antal", "varde"]].isna().all(axis=None)
-    assert out.dold.all()
+def hypercube(
+    leaves: pd.DataFrame, dims: list[tuple[str, bool]], *, kind: str, pair_col: str | None
+) -> pd.DataFrame:
+    """Add margins (``Totalt`` rows) to leaf counts and compute values, intervals, differences.
 
-
-def test_group_of_one_and_empty_group():
-    out = suppress(_share_table({"kvinna": (1, 1), "man": (0, 0)}), min_n=5)
-    assert np.isnan(out.loc[0, "n"]) and np.isnan(out.loc[0, "varde"])
-    assert out.loc[1, "n"] == 0  # an empty group reveals no one
-    assert np.isnan(out.loc[1, "varde"])
-
-
-def test_means_hidden_below_threshold_only():
-    table = pd.DataFrame(
-        {
-            "kon": ["kvinna", "man"],
-            "n": [4, 30],
-            "antal": [np.nan, np.nan],
-            "varde": [12.0, 10.0],
-            "ci_lag": [1.0, 8.0],
-            "ci_hog": [20.0, 12.0],
-            "skillnad": [2.0, 2.0],
-        }
-    )
-    out = suppress(table, min_n=5)
-    assert np.isnan(out.loc[0, "varde"]) and out.loc[1, "varde"] == 10.0
-    assert out.skillnad.isna().all()
-
-
-def test_nullable_dtypes_and_empty_table():
-    table = _share_table({"kvinna": (3, 30), "man": (12, 30)})
-    table["n"] = table["n"].astype("Int64")
-    table["antal"] = table["antal"].astype("Int64")
-    out = suppress(table, min_n=5)
-    assert pd.isna(out.loc[0, "antal"])
-    empty = suppress(table.iloc[0:0], min_n=5)
-    assert "dold" in empty and empty.empty
-    assert list(out.columns) == [*table.columns, "dold"]
-
-
-def test_input_is_not_modified():
-    table = _share_table({"kvinna": (3, 30), "man": (12, 30)})
-    before = table.copy()
-    suppress(table, min_n=5)
-    pd.testing.assert_frame_equal(table, before)
-
-
-def test_check_table_catches_unsuppressed():
-    with pytest.raises(PrivacyError, match="under 5"):
-        check_table(_share_table({"kvinna": (3, 30), "man": (12, 30)}), min_n=5)
-
-
-def test_categories_get_secondary_suppression():
-    table = pd.DataFrame(
-        {
-            "kon": ["kvinna"] * 3,
-            "kategori": ["uppnatt", "delvis", "ej_uppnatt"],
-            "n": [50, 50, 50],
-            "antal": [30, 17, 3],
-        }
-    )
-    table["varde"] = table.antal / table.n
-    out = suppress(table, min_n=5, group_cols=["kon"])
-    hidden = out.antal.isna()
-    assert hidden.sum() >= 2  # 3 hidden alone would follow from 50 - 30 - 17
-    assert hidden[2] and hidden[1]
-
-
-def test_total_row_protection():
-    table = pd.DataFrame(
-        {
-            "kon": ["Totalt", "kvinna", "man"],
-            "n": [40, 37, 3],
-            "antal": [np.nan] * 3,
-            "varde": [1.0, 1.0, 1.0],
-        }
-    )
-    out = suppress(table, min_n=5, group_cols=["kon"], pair_col=None)
-    assert np.isnan(out.loc[2, "n"])
-    assert np.isnan(out.loc[1, "n"]) or np.isnan(out.loc[0, "n"])  # 40 - 37 would give 3
-
-
-# --- the attacker --------------------------------------------------------------------------
-def attack(shown: pd.DataFrame, original: pd.DataFrame, *, group_cols, min_n) -> list[str]:
-    """Try to pin down every hidden count from the shown ones by linear relations.
-
-    Unknowns: every count (n, antal) of the table. Constraints: shown counts are fixed, counts are
-    non-negative, antal <= n, categories of a group sum to n, levels sum to a 'Totalt' row. For
-    each hidden count, minimise and maximise it with linprog; an exact recovery (min == max) is a
-    leak.
+    ``leaves`` has one column per dimension, ``n`` and (shares, categories) ``antal``; categorical
+    leaves have one row per ``kategori`` with ``n`` repeated.
     """
-    cells = []
-    for i in range(len(original)):
-        cells.append((i, "n"))
-        if pd.notna(original.loc[i, "antal"]):
-            cells.append((i, "antal"))
-    index = {c: j for j, c in enumerate(cells)}
-    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    names = [d for d, _ in dims]
+    with_total = [d for d, t in dims if t]
+    extra = ["kategori"] if kind == "category" else []
+    counts = ["n", "antal"] if kind == "share" else ["n"]
+    parts = []
+    for r in range(len(with_total) + 1):
+        for summed in itertools.combinations(with_total, r):
+            keep = [d for d in names if d not in summed] + extra
+            if kind == "category":
+                block = leaves.groupby(keep, sort=False)[["antal"]].sum().reset_index()
+                groups = [d for d in keep if d != "kategori"]
+                by_group = block.groupby(groups, sort=False)["antal"] if groups else None
+                block["n"] = by_group.transform("sum") if groups else block["antal"].sum()
+            elif keep:
+                block = leaves.groupby(keep, sort=False)[counts].sum().reset_index()
+            else:
+                block = leaves[counts].sum().to_frame().T
+            for d in summed:
+                block[d] = TOTAL
+            parts.append(block)
+    value_cols = ["n"] if kind == "mean" else ["n", "antal"]
+    table = pd.concat(parts, ignore_index=True)[[*names, *extra, *value_cols]]
+    table["n"] = table["n"].astype("int64")
+    if kind == "mean":
+        table["antal"] = np.nan
+        table["varde"] = np.where(table["n"] > 0, 3.0 + table["n"] % 5, np.nan)
+        table["ci_lag"] = np.where(table["n"] > 1, table["varde"] - 1, np.nan)
+        table["ci_hog"] = np.where(table["n"] > 1, table["varde"] + 1, np.nan)
+    else:
+        table["antal"] = table["antal"].astype("int64")
+        n = table["n"].to_numpy(dtype=float)
+        antal = table["antal"].to_numpy(dtype=float)
+        table["varde"] = np.divide(antal, n, out=np.full(len(n), np.nan), where=n > 0)
+        table["ci_lag"], table["ci_hog"] = _wilson(antal, n)
+    table["skillnad"] = np.nan
+    table["p_varde"] = np.nan
+    if pair_col in names:
+        others = [d for d in names if d != pair_col] + extra
+        for _, part in table.groupby(others, sort=False) if others else [(None, table)]:
+            rows = {v: i for i, v in zip(part.index, part[pair_col], strict=True)}
+            if not all(p in rows for p in PAIR):
+                continue
+            i, j = rows["kvinna"], rows["man"]
+            diff = table.at[i, "varde"] - table.at[j, "varde"]
+            p = np.nan
+            if kind != "mean" and table.at[i, "n"] > 0 and table.at[j, "n"] > 0:
+                a1, n1, a2, n2 = (int(table.at[k, c]) for k in (i, j) for c in ("antal", "n"))
+                p = fisher_exact([[a1, n1 - a1], [a2, n2 - a2]])[1]
+            table.loc[[i, j], ["skillnad", "p_varde"]] = [diff, p]
+    return table
 
-    def row(coefs):
-        r = np.zeros(len(cells))
-        for cell, coef in coefs:
-            r[index[cell]] += coef
-        return r
 
-    for cell in cells:
-        value = shown.loc[cell[0], cell[1]]
-        if pd.notna(value):
-            a_eq.append(row([(cell, 1)]))
-            b_eq.append(float(value))
-    for i in range(len(original)):
-        if (i, "antal") in index:
-            a_ub.append(row([((i, "antal"), 1), ((i, "n"), -1)]))
-            b_ub.append(0.0)
+# -- the attacker -----------------------------------------------------------------------------------
+def attack(
+    shown: pd.DataFrame,
+    original: pd.DataFrame,
+    *,
+    dims: list[str],
+    min_n: int,
+    pair_col: str | None = None,
+    known_small: bool = False,
+) -> list[str]:
+    """Every hidden count (or complement ``n - antal``) the attacker pins to one whole number.
+
+    ``original`` is used only for the table's structure (which cells exist) and to print the
+    true value of a leak; the attacker's constraints use shown numbers alone.
+    """
+    leaks: list[str] = []
+    rows = range(len(original))
+    has_a = original["antal"].notna().to_numpy() if "antal" in original else np.zeros(len(rows))
+    index: dict[tuple[int, str], int] = {}
+    for i in rows:
+        index[(i, "n")] = len(index)
+        if has_a[i]:
+            index[(i, "antal")] = len(index)
+    size = len(index)
+    a_eq: list[np.ndarray] = []
+    b_eq: list[float] = []
+    a_ub: list[np.ndarray] = []
+
+    def vec(terms: list[tuple[tuple[int, str], float]]) -> np.ndarray:
+        v = np.zeros(size)
+        for cell, coef in terms:
+            v[index[cell]] += coef
+        return v
+
+    def shown_value(i: int, col: str) -> float:
+        value = shown.at[i, col] if col in shown else np.nan
+        return np.nan if pd.isna(value) else float(value)
+
+    for (i, col), _ in index.items():
+        if not np.isnan(shown_value(i, col)):
+            a_eq.append(vec([((i, col), 1.0)]))
+            b_eq.append(shown_value(i, col))
+    for i in rows:
+        if has_a[i]:
+            a_ub.append(vec([((i, "antal"), 1.0), ((i, "n"), -1.0)]))  # antal <= n
+            share = shown_value(i, "varde")
+            if not np.isnan(share):  # share x n = antal
+                a_eq.append(vec([((i, "antal"), 1.0), ((i, "n"), -share)]))
+                b_eq.append(0.0)
+            elif any(not np.isnan(shown_value(i, c)) for c in ("ci_lag", "ci_hog")):
+                leaks.append(f"row {i}: interval shown for a hidden share")
+    keys = dims + (["kategori"] if "kategori" in original else [])
+    # categories: same n, and they add up to it
     if "kategori" in original:
-        for _, g in original.groupby(group_cols, dropna=False):
+        for _, g in original.groupby(dims, sort=False):
             idx = list(g.index)
             for i in idx[1:]:
-                a_eq.append(row([((i, "n"), 1), ((idx[0], "n"), -1)]))
+                a_eq.append(vec([((i, "n"), 1.0), ((idx[0], "n"), -1.0)]))
                 b_eq.append(0.0)
-            a_eq.append(row([((i, "antal"), 1) for i in idx] + [((idx[0], "n"), -1)]))
+            a_eq.append(vec([*(((i, "antal"), 1.0) for i in idx), ((idx[0], "n"), -1.0)]))
             b_eq.append(0.0)
-    leaks = []
-    for cell in cells:
-        if pd.notna(shown.loc[cell[0], cell[1]]):
-            continue
-        bounds = []
-        for sign in (1, -1):
-            c = np.zeros(len(cells))
-            c[index[cell]] = sign
+    # levels add up to the total row, for n and antal
+    for d in dims:
+        others = [k for k in keys if k != d]
+        groups = original.groupby(others, sort=False) if others else [(None, original)]
+        for _, g in groups:
+            total = g.index[g[d] == TOTAL]
+            members = g.index[g[d] != TOTAL]
+            if len(total) != 1 or len(members) == 0:
+                continue
+            for col in ("n", "antal"):
+                if (total[0], col) in index:
+                    a_eq.append(vec([*(((i, col), 1.0) for i in members), ((total[0], col), -1.0)]))
+                    b_eq.append(0.0)
+    # a shown difference links the two shares of a pair
+    if pair_col in dims and "skillnad" in shown:
+        others = [k for k in keys if k != pair_col]
+        for _, g in original.groupby(others, sort=False) if others else [(None, original)]:
+            pos = {v: i for i, v in zip(g.index, g[pair_col], strict=True)}
+            if not all(p in pos for p in PAIR) or not has_a[pos["kvinna"]]:
+                continue
+            i, j = pos["kvinna"], pos["man"]
+            d = shown_value(i, "skillnad")
+            if np.isnan(d):
+                d = shown_value(j, "skillnad")
+            if np.isnan(d):
+                continue
+            vi, vj = shown_value(i, "varde"), shown_value(j, "varde")
+            ni, nj = shown_value(i, "n"), shown_value(j, "n")
+            if np.isnan(vi) and not np.isnan(vj):
+                a_eq.append(vec([((i, "antal"), 1.0), ((i, "n"), -(d + vj))]))
+                b_eq.append(0.0)
+            elif np.isnan(vj) and not np.isnan(vi):
+                a_eq.append(vec([((j, "antal"), 1.0), ((j, "n"), -(vi - d))]))
+                b_eq.append(0.0)
+            elif np.isnan(vi) and np.isnan(vj) and ni > 0 and nj > 0:
+                a_eq.append(vec([((i, "antal"), 1.0 / ni), ((j, "antal"), -1.0 / nj)]))
+                b_eq.append(d)
+            if (np.isnan(vi) or np.isnan(vj)) and not np.isnan(shown_value(i, "p_varde")):
+                leaks.append(f"rows {i},{j}: p-value shown beside a hidden share")
+
+    def bounds_of(objective: np.ndarray) -> tuple[float, float]:
+        out = []
+        for sign in (1.0, -1.0):
             res = linprog(
-                c,
+                sign * objective,
                 A_ub=np.array(a_ub) if a_ub else None,
-                b_ub=b_ub or None,
+                b_ub=np.zeros(len(a_ub)) if a_ub else None,
                 A_eq=np.array(a_eq) if a_eq else None,
-                b_eq=b_eq or None,
-                bounds=[(0, None)] * len(cells),
+                b_eq=np.array(b_eq) if b_eq else None,
+                bounds=[(0, None)] * size,
                 method="highs",
             )
-            if res.status == 3:  # unbounded: the attacker cannot pin the cell down
-                bounds.append(np.inf if sign == -1 else -np.inf)
+            if res.status == 3:  # unbounded
+                out.append(np.inf)
                 continue
-            assert res.status == 0
-            bounds.append(sign * res.fun)
-        low, high = bounds
-        true = original.loc[cell[0], cell[1]]
-        if high - low < 0.5 and 1 <= true < min_n:
-            leaks.append(f"{cell} = {true}")
+            assert res.status == 0, res.message  # the true table is always feasible
+            out.append(sign * res.fun)
+        return out[0], out[1]
+
+    # Targets: every hidden cell (a leak whenever pinned), and the complement n - antal of a row
+    # with a hidden cell. The complement is no cell of the table, so like any count derived
+    # from it, it leaks when it is pinned to 1 ... min_n - 1.
+    targets: list[tuple[str, np.ndarray, float, bool]] = []
+    for i in rows:
+        n_hidden = np.isnan(shown_value(i, "n"))
+        if n_hidden:
+            targets.append((f"n[{i}]", vec([((i, "n"), 1.0)]), original.at[i, "n"], False))
+        if has_a[i]:
+            a_hidden = np.isnan(shown_value(i, "antal"))
+            if a_hidden:
+                true = original.at[i, "antal"]
+                targets.append((f"antal[{i}]", vec([((i, "antal"), 1.0)]), true, False))
+            if a_hidden or n_hidden:
+                true = original.at[i, "n"] - original.at[i, "antal"]
+                both = vec([((i, "n"), 1.0), ((i, "antal"), -1.0)])
+                targets.append((f"n-antal[{i}]", both, true, True))
+    for name, objective, true, derived in targets:
+        low, high = bounds_of(objective)
+        whole_numbers = np.floor(high + 1e-6) - np.ceil(low - 1e-6) + 1
+        if whole_numbers < 2 and not (derived and not 0 < true < min_n):
+            leaks.append(f"{name} = {true} recovered (range {low:.3g}..{high:.3g})")
+        elif known_small and 0 < true < min_n and high < min_n - 1e-6:
+            leaks.append(f"{name} = {true} known to be small (range {low:.3g}..{high:.3g})")
     return leaks
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.lists(st.integers(0, 25), min_size=2, max_size=4), min_size=1, max_size=3),
-    st.integers(2, 10),
-)
-def test_attacker_recovers_nothing_in_categorical_tables(groups, min_n):
-    rows = []
-    for g, counts in enumerate(groups):
-        n = sum(counts)
-        for k, count in enumerate(counts):
-            rows.append(
-                {
-                    "kon": f"g{g}",
-                    "kategori": f"k{k}",
-                    "n": n,
-                    "antal": count,
-                    "varde": count / n if n else np.nan,
-                }
-            )
-    original = pd.DataFrame(rows)
-    shown = suppress(original, min_n=min_n, group_cols=["kon"], pair_col=None)
-    check_table(shown, min_n=min_n)
-    assert attack(shown, original, group_cols=["kon"], min_n=min_n) == []
+# -- footnote ------------------------------------------------------------------------------------
+def test_footnote_follows_threshold():
+    assert footnote() == "Värden som bygger på färre än 5 personer visas inte."
+    assert footnote(10) == "Värden som bygger på färre än 10 personer visas inte."
+    assert explanation(3).startswith(footnote(3))
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=4),
-    st.integers(2, 10),
-)
-def test_shown_shares_never_break_rules(pairs, min_n):
-    rows = []
-    for i, (a, extra) in enumerate(pairs):
-        n = a + extra
-        for kon in ("kvinna", "man"):
-            rows.append(
-                {
-                    "grupp": f"g{i}",
-                    "kon": kon,
-                    "n": n,
-                    "antal": a,
-                    "varde": a / n if n else np.nan,
-                    "skillnad": 0.0,
-                }
-            )
-    shown = suppress(pd.DataFrame(rows), min_n=min_n, group_cols=["grupp", "kon"])
-    check_table(shown, min_n=min_n)
-    # a shown difference never sits beside a hidden share of its pair
-    for _, pair in shown.groupby("grupp"):
-        if pair.varde.isna().any():
-            assert pair.skillnad.isna().all()
-
-
-def test_attacker_finds_a_leak_when_only_one_cell_is_hidden():
-    original = pd.DataFrame(
-        {"kon": ["g0"] * 3, "kategori": ["a", "b", "c"], "n": [50] * 3, "antal": [30, 17, 3]}
+# -- primary rules, checked against the rule written out directly ---------------------------------
+@pytest.mark.parametrize("min_n", [3, 5, 10])
+def test_counts_hidden_exactly_in_one_to_min_n_minus_one(min_n):
+    ns = list(range(0, 2 * min_n + 2))
+    out = suppress(mean_table(ns), min_n=min_n, group_cols=["grupp"], pair_col=None)
+    expected = np.array([0 < v < min_n for v in ns])
+    np.testing.assert_array_equal(out["n"].isna().to_numpy(), expected)
+    np.testing.assert_array_equal(
+        out["n"].dropna().to_numpy(), [v for v in ns if not 0 < v < min_n]
     )
-    primary_only = original.astype({"antal": float}).copy()
-    primary_only.loc[2, "antal"] = np.nan
-    assert attack(primary_only, original, group_cols=["kon"], min_n=5) == ["(2, 'antal') = 3"]
+    # means and their intervals: hidden when n < min_n (n = 0 has no mean to hide)
+    np.testing.assert_array_equal(out["varde"].notna().to_numpy(), [v >= min_n for v in ns])
+    np.testing.assert_array_equal(out["ci_lag"].notna().to_numpy(), [v >= min_n for v in ns])
+    np.testing.assert_array_equal(out["dold"].to_numpy(), [0 < v < min_n for v in ns])
+    check_table(out, min_n=min_n)
+
+
+@pytest.mark.parametrize("min_n", [3, 5, 10])
+def test_share_rule_over_every_small_case(min_n):
+    cases = [(f"{a}/{n}", a, n) for n in range(0, 2 * min_n + 3) for a in range(n + 1)]
+    out = suppress(share_table(cases), min_n=min_n, group_cols=["grupp"], pair_col=None)
+    for (_, a, n), (_, row) in zip(cases, out.iterrows(), strict=True):
+        small = [0 < x < min_n for x in (a, n - a)]
+        share_hidden = n < min_n or any(small)
+        assert pd.isna(row["antal"]) == any(small), (a, n)
+        assert pd.isna(row["n"]) == (0 < n < min_n), (a, n)
+        assert pd.isna(row["varde"]) == share_hidden, (a, n)
+        assert pd.isna(row["ci_lag"]) == pd.isna(row["ci_hog"]) == share_hidden, (a, n)
+        if not share_hidden:
+            assert row["varde"] == pytest.approx(a / n)
+    check_table(out, min_n=min_n)
+
+
+@pytest.mark.parametrize(
+    ("antal", "n", "antal_shown", "n_shown", "dold"),
+    [
+        (0, 3, False, False, True),  # 0 of 3: reveals that all three lack it
+        (3, 3, False, False, True),  # 100 % of a small group
+        (0, 40, True, True, False),  # 0 % of a large group
+        (40, 40, True, True, False),  # 100 % of a large group
+        (0, 0, True, True, False),  # empty group: nothing to reveal
+        (1, 1, False, False, True),  # group of one
+        (38, 40, False, True, True),  # small complement
+    ],
+)
+def test_zero_and_full_shares(antal, n, antal_shown, n_shown, dold):
+    out = suppress(share_table([("a", antal, n)]), min_n=5, group_cols=["grupp"], pair_col=None)
+    assert out.loc[0, "antal"] == antal if antal_shown else pd.isna(out.loc[0, "antal"])
+    assert out.loc[0, "n"] == n if n_shown else pd.isna(out.loc[0, "n"])
+    assert bool(out.loc[0, "dold"]) is dold
+
+
+def test_all_below_threshold_hides_every_number():
+    table = share_table([("a", 1, 3), ("b", 2, 4), ("c", 0, 2)])
+    out = suppress(table, min_n=5, group_cols=["grupp"], pair_col=None)
+    assert out[["n", "antal", "varde", "ci_lag", "ci_hog"]].isna().all(axis=None)
+    assert out["dold"].all()
+    check_table(out)
+
+
+# -- differences -----------------------------------------------------------------------------------
+def _pair_table() -> pd.DataFrame:
+    rows = [("kvinna", "ung", 3, 40), ("man", "ung", 20, 40), ("kvinna", "gammal", 10, 30)]
+    rows.append(("man", "gammal", 12, 30))
+    table = pd.DataFrame(rows, columns=["kon", "alder", "antal", "n"])
+    table["varde"] = table["antal"] / table["n"]
+    table["ci_lag"], table["ci_hog"] = _wilson(table["antal"].to_numpy(), table["n"].to_numpy())
+    for cols, value in (
+        (["skillnad", "skillnad_ci_lag", "skillnad_ci_hog"], [-0.4, -0.6, -0.2]),
+        (["p_varde", "p_justerat"], [0.01, 0.02]),
+    ):
+        for col, v in zip(cols, value, strict=True):
+            table[col] = v
+    return table
+
+
+def test_difference_hidden_only_for_the_pair_with_a_hidden_row():
+    out = suppress(_pair_table(), min_n=5, group_cols=["alder"])
+    pair_cols = ["skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "p_justerat"]
+    young = out["alder"] == "ung"
+    assert out.loc[young, pair_cols].isna().all(axis=None)
+    assert out.loc[~young, pair_cols].notna().all(axis=None)
+    # the man's share stays: without the difference it says nothing about the woman's
+    assert out.loc[1, "varde"] == pytest.approx(0.5)
+    np.testing.assert_array_equal(out["dold"], [True, True, False, False])
+    check_table(out)
+
+
+def test_attacker_recovers_share_from_difference_when_left_shown():
+    table = _pair_table()
+    naive = table.astype({"antal": float, "varde": float, "ci_lag": float, "ci_hog": float})
+    naive.loc[0, ["antal", "varde", "ci_lag", "ci_hog"]] = np.nan
+    leaks = attack(naive, table, dims=["kon", "alder"], min_n=5, pair_col="kon")
+    assert any(leak.startswith("antal[0] = 3") for leak in leaks)
+    assert any("p-value" in leak for leak in leaks)
+    shown = suppress(table, group_cols=["alder"])
+    assert attack(shown, table, dims=["kon", "alder"], min_n=5, pair_col="kon") == []
+
+
+# -- secondary suppression -------------------------------------------------------------------------
+def test_categories_protect_each_other():
+    table = pd.DataFrame(
+        {
+            "kon": "kvinna",
+            "kategori": ["uppnatt", "delvis", "ej_uppnatt"],
+            "n": 50,
+            "antal": [40, 6, 4],
+        }
+    )
+    table["varde"] = table["antal"] / table["n"]
+    out = suppress(table, min_n=5, group_cols=["kon"])
+    # 4 alone would be 50 - 40 - 6; the smallest shown sibling (6) goes too
+    np.testing.assert_array_equal(out["antal"].isna(), [False, True, True])
+    assert out.loc[0, "antal"] == 40 and (out["n"] == 50).all()
+    assert attack(out, table, dims=["kon"], min_n=5) == []
+    naive = table.astype({"antal": float})
+    naive.loc[2, "antal"] = np.nan
+    assert "antal[2] = 4 recovered (range 4..4)" in attack(naive, table, dims=["kon"], min_n=5)
+
+
+def test_total_row_protects_levels():
+    table = pd.DataFrame({"kon": [TOTAL, "kvinna", "man"], "n": [40, 37, 3]})
+    table["antal"] = np.nan
+    table["varde"] = [2.0, 2.1, 1.0]
+    out = suppress(table, min_n=5, group_cols=["kon"], pair_col=None)
+    assert pd.isna(out.loc[2, "n"]) and pd.isna(out.loc[1, "n"]) and out.loc[0, "n"] == 40
+    assert out.loc[0, "varde"] == 2.0
+    assert attack(out, table, dims=["kon"], min_n=5) == []
+
+
+def test_two_way_table_with_margins_needs_a_rectangle():
+    leaves = pd.DataFrame(
+        {
+            "kon": ["kvinna"] * 3 + ["man"] * 3,
+            "alder": ["a", "b", "c"] * 2,
+            "n": [10, 3, 20, 8, 9, 30],
+        }
+    )
+    table = hypercube(leaves, [("kon", True), ("alder", True)], kind="mean", pair_col="kon")
+    out = suppress(table, min_n=5, group_cols=["alder"])
+    grid = out.pivot(index="kon", columns="alder", values="n")
+    hidden = grid.isna()
+    assert hidden.loc["kvinna", "b"]
+    # every row and column of the inner table has 0 or at least 2 hidden cells
+    inner = hidden.loc[list(PAIR), ["a", "b", "c"]]
+    assert set(inner.sum(axis=0)) <= {0, 2} and set(inner.sum(axis=1)) <= {0, 2, 3}
+    assert attack(out, table, dims=["kon", "alder"], min_n=5, pair_col="kon") == []
+
+
+def test_small_remainder_outside_listed_levels_is_protected():
+    # 2 cases of a third, unlisted level would follow from 80 - 40 - 38
+    table = pd.DataFrame({"kon": [TOTAL, "kvinna", "man"], "n": [80, 40, 38]})
+    out = suppress(table, min_n=5, group_cols=["kon"], pair_col=None)
+    assert out["n"].isna().sum() >= 1
+
+
+# -- shapes, dtypes, errors -----------------------------------------------------------------------
+def test_input_untouched_and_same_columns_every_time():
+    table = _pair_table()
+    table.attrs["kalla"] = "test"
+    before = table.copy()
+    out = suppress(table, min_n=5, group_cols=["alder"])
+    pd.testing.assert_frame_equal(table, before)
+    assert table.attrs == {"kalla": "test"}
+    assert out.attrs == {"kalla": "test", "fotnot": footnote(5)}
+    clean = suppress(table.iloc[2:], min_n=5, group_cols=["alder"])
+    empty = suppress(table.iloc[0:0], min_n=5, group_cols=["alder"])
+    assert list(out.columns) == list(clean.columns) == list(empty.columns) == [*table, "dold"]
+    assert out.dtypes.equals(clean.dtypes) and out.dtypes.equals(empty.dtypes)
+    assert empty.empty and empty["dold"].dtype == bool
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "Float64"])
+def test_nullable_dtypes_keep_their_dtype(dtype):
+    table = share_table([("a", 3, 30), ("b", 12, 30), ("c", 5, 10)])
+    table["n"] = table["n"].astype(dtype)
+    table["antal"] = table["antal"].astype(dtype)
+    table["varde"] = table["varde"].astype("Float64")
+    table.loc[2, "antal"] = pd.NA
+    out = suppress(table, min_n=5, group_cols=["grupp"], pair_col=None)
+    assert out["n"].dtype == dtype and out["antal"].dtype == dtype
+    assert out["varde"].dtype == "Float64"
+    assert pd.isna(out.loc[0, "antal"]) and out.loc[1, "antal"] == 12
+    assert out.loc[2, "n"] == 10  # missing antal: treated as a mean-like row, n shown
+    check_table(out)
+
+
+def test_integer_columns_become_float_whether_or_not_anything_is_hidden():
+    clean = suppress(share_table([("a", 20, 40)]), group_cols=["grupp"], pair_col=None)
+    assert clean["n"].dtype == np.float64 and not clean["dold"].any()
+
+
+def test_existing_dold_is_kept():
+    table = share_table([("a", 20, 40), ("b", 20, 40)])
+    table["dold"] = [True, False]
+    out = suppress(table, group_cols=["grupp"], pair_col=None)
+    np.testing.assert_array_equal(out["dold"], [True, False])
+    assert list(out.columns) == list(table.columns)
+
+
+def test_wide_table_matches_rules_per_sex():
+    wide = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "niva": ["a", "b", "c"],
+            "n_kvinna": [40, 40, 2],
+            "antal_kvinna": [3, 20, 1],
+            "n_man": [30, 30, 30],
+            "antal_man": [10, 10, 10],
+            "skillnad": [0.1, 0.2, 0.3],
+            "p_justerat": [0.5, 0.5, 0.5],
+        }
+    )
+    for sex in PAIR:
+        wide[f"varde_{sex}"] = wide[f"antal_{sex}"] / wide[f"n_{sex}"]
+    out = suppress(wide, min_n=5, group_cols=["niva"])
+    assert pd.isna(out.loc[0, "antal_kvinna"]) and out.loc[0, "n_kvinna"] == 40
+    assert pd.isna(out.loc[2, "n_kvinna"]) and pd.isna(out.loc[2, "varde_kvinna"])
+    np.testing.assert_array_equal(out["skillnad"].isna(), [True, False, True])
+    np.testing.assert_array_equal(out["p_justerat"].isna(), [True, False, True])
+    np.testing.assert_array_equal(out["dold"], [True, False, True])
+    assert (out["antal_man"] == 10).all()
+    check_table(out)
+    with pytest.raises(PrivacyError, match="n_kvinna"):
+        check_table(wide)
+
+
+@pytest.mark.parametrize("min_n", [0, -1, 2.5, True, "5"])
+def test_bad_threshold(min_n):
+    with pytest.raises(ParameterError, match="min_n"):
+        suppress(share_table([("a", 1, 2)]), min_n=min_n)
+    with pytest.raises(ParameterError, match="min_n"):
+        check_table(share_table([("a", 1, 2)]), min_n=min_n)
+
+
+def test_structure_errors_are_swedish_user_errors():
+    table = share_table([("a", 1, 2), ("a", 2, 3)])
+    with pytest.raises(ParameterError, match="group_cols"):
+        suppress(table, group_cols=["saknas"])
+    with pytest.raises(ParameterError, match="skiljs inte åt"):
+        suppress(table, group_cols=["grupp"])
+    with pytest.raises(DataError, match="antal"):
+        suppress(pd.DataFrame({"grupp": ["a"], "n": [3], "antal": [5]}), group_cols=["grupp"])
+    with pytest.raises(ParameterError, match="saknar kolumnen n"):
+        suppress(pd.DataFrame({"varde": [0.5]}))
+    assert issubclass(PrivacyError, IsuworkError)
+
+
+# -- check_table -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "column"),
+    [
+        ({"n": 3}, "n"),
+        ({"antal": 2}, "antal"),
+        ({"antal": 38}, "antal"),  # complement 2
+        ({"n": np.nan}, "varde"),
+        ({"n": 4, "antal": 0}, "n"),
+    ],
+)
+def test_check_table_catches_each_primary_breach(changes, column):
+    table = share_table([("a", 20, 40), ("b", 20, 40)])
+    for col, value in changes.items():
+        table[col] = table[col].astype(float)
+        table.loc[0, col] = value
+    with pytest.raises(PrivacyError, match=f"kolumnen {column} .*rad 0"):
+        check_table(table, min_n=5)
+
+
+def test_check_table_catches_difference_on_hidden_row_and_interval_alone():
+    table = suppress(_pair_table(), group_cols=["alder"])
+    check_table(table)
+    broken = table.copy()
+    broken.loc[0, "skillnad"] = -0.4
+    with pytest.raises(PrivacyError, match="skillnad"):
+        check_table(broken)
+    lonely = mean_table([30])
+    lonely["n"] = np.nan
+    lonely.loc[0, "varde"] = np.nan
+    with pytest.raises(PrivacyError, match="ci_lag"):
+        check_table(lonely)
+
+
+def test_check_table_accepts_empty_and_countless_tables():
+    check_table(pd.DataFrame())
+    check_table(pd.DataFrame({"beskrivning": ["x"], "insats": ["latt"]}))
+
+
+# -- property tests: random hypercubes -------------------------------------------------------------
+small_or_any = st.one_of(st.integers(0, 6), st.integers(0, 40))
+
+
+@st.composite
+def random_tables(draw):
+    min_n = draw(st.integers(2, 10))
+    kind = draw(st.sampled_from(["share", "category", "mean"]))
+    dims: list[tuple[str, list[str], bool]] = []
+    for d in range(draw(st.integers(1, 2 if kind == "category" else 3))):
+        if d == 0 and draw(st.booleans()):
+            dims.append(("kon", list(PAIR), draw(st.booleans())))
+        else:
+            levels = [f"v{i}" for i in range(draw(st.integers(1, 3)))]
+            dims.append((f"g{d}", levels, draw(st.booleans())))
+    names = [name for name, _, _ in dims]
+    cells = list(itertools.product(*(levels for _, levels, _ in dims)))
+    rows = []
+    categories = [f"k{i}" for i in range(draw(st.integers(2, 3)))] if kind == "category" else []
+    for cell in cells:
+        if kind == "category":
+            for k in categories:
+                rows.append((*cell, k, draw(small_or_any)))
+        elif kind == "share":
+            n = draw(small_or_any)
+            rows.append((*cell, n, draw(st.integers(0, n))))
+        else:
+            rows.append((*cell, draw(small_or_any)))
+    columns = {
+        "category": [*names, "kategori", "antal"],
+        "share": [*names, "n", "antal"],
+        "mean": [*names, "n"],
+    }[kind]
+    leaves = pd.DataFrame(rows, columns=columns)
+    if kind == "category":
+        leaves["n"] = 0  # recomputed by hypercube from the categories
+    pair_col = "kon" if "kon" in names else None
+    table = hypercube(leaves, [(name, t) for name, _, t in dims], kind=kind, pair_col=pair_col)
+    return table, names, pair_col, min_n
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(random_tables())
+def test_attacker_recovers_nothing_from_random_tables(case):
+    table, names, pair_col, min_n = case
+    group_cols = [n for n in names if n != pair_col]
+    shown = suppress(table, min_n=min_n, group_cols=group_cols, pair_col=pair_col or "kon")
+    check_table(shown, min_n=min_n)
+    assert list(shown.columns) == [*table.columns, "dold"]
+    assert attack(shown, table, dims=names, min_n=min_n, pair_col=pair_col, known_small=True) == []
+    # everything shown is unchanged
+    for col in ("n", "antal", "varde", "skillnad"):
+        kept = shown[col].notna()
+        np.testing.assert_allclose(shown.loc[kept, col], table.loc[kept, col].astype(float))
