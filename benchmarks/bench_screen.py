@@ -1,10 +1,21 @@
-"""Benchmark: screening 1,000,000 rows over 290 kommuner, one pass vs a per-kommun loop.
+"""Benchmark: screening 1,000,000 rows over 290 kommuner, one pass against per-kommun loops.
 
-Run: ``.venv/bin/python benchmarks/bench_screen.py [--loop-kommuner 29]``. Uses the CSV written by
+Run: ``.venv/bin/python benchmarks/bench_screen.py [--loop-kommuner 5]``. Uses the CSV written by
 ``bench_prepare.py`` when present (else generates it). Each step runs in its own process and
-reports wall time and peak memory (max RSS). The loop calls ``screen`` on each kommun's rows in
-turn (the straightforward way); to keep the run short it times ``--loop-kommuner`` of them and
-extrapolates linearly to all 290, which the output says.
+reports wall time and peak memory (max RSS). Three steps:
+
+``one_pass``
+    ``screen(data, per="kommun")``: every outcome x background variable x kommun at once.
+``pandas_loop``
+    The straightforward way an analyst would write it: for each kommun, outcome and background
+    variable a pandas ``groupby`` by level and kön, then per level the same statistics with
+    scipy and statsmodels one comparison at a time (Wilson intervals, Newcombe difference
+    interval, chi-square or Fisher for shares; Welch for means), Benjamini-Hochberg at the end.
+``screen_loop``
+    ``screen`` called on each kommun's rows in turn.
+
+The loops are timed on ``--loop-kommuner`` kommuner and extrapolated linearly to all 290; the
+output says so.
 """
 
 from __future__ import annotations
@@ -19,21 +30,85 @@ OUT = Path(__file__).parent / "out"
 
 STEP = r"""
 import json, resource, sys, time
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from isuwork.catalog import load_catalog
+from isuwork.compare import outcome_kind, screen
 from isuwork.prepare import load
-from isuwork.compare import screen
+
+
+def share_row(a_w, n_w, a_m, n_m):
+    lo_w, hi_w = proportion_confint(a_w, n_w, method="wilson")
+    lo_m, hi_m = proportion_confint(a_m, n_m, method="wilson")
+    lo, hi = confint_proportions_2indep(a_w, n_w, a_m, n_m, method="newcomb")
+    table = np.array([[a_w, n_w - a_w], [a_m, n_m - a_m]])
+    if (st.contingency.expected_freq(table) < 5).any():
+        p = st.fisher_exact(table).pvalue
+    else:
+        p = st.chi2_contingency(table, correction=False).pvalue
+    return a_w / n_w - a_m / n_m, lo, hi, p
+
+
+def pandas_loop(data, kommuner):
+    cat = load_catalog()
+    outcomes = [v.name for v in cat.outcomes if v.name in data]
+    background = [b for b in cat.screening_background if b in data]
+    rows = []
+    for kommun in kommuner:
+        sub = data[data["kommun"] == kommun]
+        for outcome in outcomes:
+            kind = outcome_kind(sub, outcome)
+            y = sub[outcome]
+            if kind == "category":
+                y = y.astype("string")
+            elif kind == "share":
+                y = y.astype("Float64").astype(float)
+            else:
+                y = pd.to_numeric(y, errors="coerce").astype(float)
+            frame = sub.assign(_y=y).dropna(subset=["_y"])
+            for bakgrund in ["alla", *background]:
+                keys = ["kon"] if bakgrund == "alla" else [bakgrund, "kon"]
+                for level, part in frame.groupby(keys[:-1] or (lambda i: "alla"), observed=True):
+                    women = part[part["kon"] == "kvinna"]["_y"]
+                    men = part[part["kon"] == "man"]["_y"]
+                    if women.empty or men.empty:
+                        continue
+                    if kind == "mean":
+                        if len(women) < 2 or len(men) < 2:
+                            continue
+                        t = st.ttest_ind(women, men, equal_var=False)
+                        ci = t.confidence_interval()
+                        rows.append((women.mean() - men.mean(), ci.low, ci.high, t.pvalue))
+                        continue
+                    if kind == "share":
+                        cats = {None: (women.sum(), men.sum())}
+                    else:
+                        w, m = women.value_counts(), men.value_counts()
+                        cats = {c: (w.get(c, 0), m.get(c, 0)) for c in w.index.union(m.index)}
+                    for a_w, a_m in cats.values():
+                        rows.append(share_row(a_w, len(women), a_m, len(men)))
+    p = np.array([r[3] for r in rows], dtype=float)
+    ok = np.isfinite(p)
+    p[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    return len(rows)
+
+
 path, step, loop_n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = load(path).data
 base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kommuner = sorted(data["kommun"].unique())
 start = time.perf_counter()
 if step == "one_pass":
     table = screen(data, per="kommun")
     rows, units = len(table), table["kommun"].nunique()
+elif step == "pandas_loop":
+    rows, units = pandas_loop(data, kommuner[:loop_n]), loop_n
 else:
-    kommuner = sorted(data["kommun"].unique())[:loop_n]
-    rows = 0
-    for kommun in kommuner:
-        rows += len(screen(data[data["kommun"] == kommun]))
-    units = len(kommuner)
+    rows = sum(len(screen(data[data["kommun"] == k])) for k in kommuner[:loop_n])
+    units = loop_n
 seconds = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"step": step, "seconds": seconds, "rows": rows, "units": units,
@@ -43,7 +118,7 @@ print(json.dumps({"step": step, "seconds": seconds, "rows": rows, "units": units
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--loop-kommuner", type=int, default=29)
+    parser.add_argument("--loop-kommuner", type=int, default=5)
     args = parser.parse_args()
     path = OUT / "isu_290x3449.csv"
     if not path.exists():
@@ -52,29 +127,31 @@ def main() -> None:
 
         OUT.mkdir(exist_ok=True)
         write_csv(generate_sample(kommuner=290, rows_per_kommun=3449), path)
-    results = []
-    for step in ("one_pass", "loop"):
+    results = {}
+    for step in ("one_pass", "pandas_loop", "screen_loop"):
         out = subprocess.run(
             [sys.executable, "-c", STEP, str(path), step, str(args.loop_kommuner)],
             capture_output=True,
             text=True,
             check=True,
         )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    one, loop = results
-    per_unit = loop["seconds"] / loop["units"]
-    full = per_unit * one["units"]
+        results[step] = json.loads(out.stdout.strip().splitlines()[-1])
+    one = results["one_pass"]
     print(f"rows screened: {one['n']:,} in {one['units']} kommuner")
     print(
         f"one pass (screen per='kommun'): {one['seconds']:.1f} s, {one['rows']:,} result rows, "
         f"peak {one['peak_mb']:.0f} MB (after loading {one['after_load_mb']:.0f} MB)"
     )
-    print(
-        f"per-kommun loop: {loop['seconds']:.1f} s for {loop['units']} kommuner "
-        f"({per_unit:.2f} s each) -> about {full:.0f} s for all {one['units']} (extrapolated), "
-        f"peak {loop['peak_mb']:.0f} MB"
-    )
-    print(f"speed-up: about {full / one['seconds']:.0f}x")
+    for step in ("pandas_loop", "screen_loop"):
+        loop = results[step]
+        per_unit = loop["seconds"] / loop["units"]
+        full = per_unit * one["units"]
+        print(
+            f"{step}: {loop['seconds']:.1f} s for {loop['units']} kommuner "
+            f"({per_unit:.2f} s each, {loop['rows']:,} comparisons) -> about {full:.0f} s for "
+            f"all {one['units']} (extrapolated), peak {loop['peak_mb']:.0f} MB; "
+            f"one pass is about {full / one['seconds']:.0f}x faster"
+        )
 
 
 if __name__ == "__main__":

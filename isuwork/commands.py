@@ -12,6 +12,55 @@ from pathlib import Path
 from isuwork.cli import subcommand
 
 
+# -- options shared by several subcommands --------------------------------------------------------
+def _add_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
+    )
+
+
+def _add_mapping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mapping",
+        default=None,
+        metavar="MAPPNING",
+        help="mappningsfil (YAML) för exportens rubriker och koder",
+    )
+
+
+def _add_min_n(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-n",
+        type=int,
+        default=5,
+        metavar="N",
+        help="minsta antal personer som visas; värden som bygger på färre döljs (standard 5)",
+    )
+
+
+def _add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="antal parallella körningar (standard 2)",
+    )
+
+
+def _add_filter(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KOLUMN=VÄRDE",
+        help=(
+            "urval, till exempel verksamhet=lss; upprepa för fler (samma kolumn flera gånger "
+            "= något av värdena)"
+        ),
+    )
+
+
 @subcommand
 def _register_criteria(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -24,9 +73,7 @@ def _register_criteria(sub: argparse._SubParsersAction) -> None:
             "en omotiverad skillnad, aldrig ett bevis."
         ),
     )
-    parser.add_argument(
-        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
-    )
+    _add_file(parser)
     parser.add_argument(
         "--outcome",
         required=True,
@@ -46,13 +93,7 @@ def _register_criteria(sub: argparse._SubParsersAction) -> None:
         metavar=("A", "B"),
         help="de två grupperna som jämförs; skillnaden är A minus B (standard: kvinna man)",
     )
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KOLUMN=VÄRDE",
-        help="urval, till exempel verksamhet=lss; upprepa för fler (samma kolumn flera gånger = något av värdena)",
-    )
+    _add_filter(parser)
     parser.add_argument(
         "--need",
         action="append",
@@ -102,19 +143,8 @@ def _register_criteria(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="minsta antal fall per grupp för en bedömning (standard: 20)",
     )
-    parser.add_argument(
-        "--min-n",
-        type=int,
-        default=5,
-        metavar="N",
-        help="värden som bygger på färre fall visas inte (standard: 5)",
-    )
-    parser.add_argument(
-        "--mapping",
-        default=None,
-        metavar="FIL",
-        help="mappningsfil (YAML) för exportens rubriker och koder",
-    )
+    _add_min_n(parser)
+    _add_mapping(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -168,10 +198,8 @@ def _register_render(sub: argparse._SubParsersAction) -> None:
             "plus en startsida index.html."
         ),
     )
-    parser.add_argument(
-        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
-    )
-    parser.add_argument("--mapping", metavar="MAPPNING", help="mappningsfil (YAML) för exporten")
+    _add_file(parser)
+    _add_mapping(parser)
     parser.add_argument(
         "--kommun",
         action="append",
@@ -180,23 +208,11 @@ def _register_render(sub: argparse._SubParsersAction) -> None:
         help="kommun att göra rapport för; upprepa för fler (standard: alla kommuner i datan)",
     )
     parser.add_argument("--out", default="reports", metavar="MAPP", help="mapp för rapporterna")
-    parser.add_argument(
-        "--min-n",
-        type=int,
-        default=5,
-        metavar="N",
-        help="minsta antal personer som visas (standard 5)",
-    )
+    _add_min_n(parser)
     parser.add_argument(
         "--journal-dir", default="journal", metavar="MAPP", help="mapp med reflektionsjournalerna"
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        metavar="N",
-        help="antal parallella körningar (standard 2)",
-    )
+    _add_workers(parser)
     parser.set_defaults(func=_run_render)
 
 
@@ -231,13 +247,7 @@ def _register_demo(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="hoppa över rapporterna (bara validering och sammanställning)",
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        metavar="N",
-        help="antal parallella körningar (standard 2)",
-    )
+    _add_workers(parser)
     parser.set_defaults(func=_run_demo)
 
 
@@ -277,7 +287,7 @@ def _register_validate(sub: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("file", metavar="FIL", help="exportfil (CSV, XLSX eller Parquet)")
-    parser.add_argument("--mapping", metavar="MAPPNING", help="mappningsfil (YAML) för exporten")
+    _add_mapping(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="utdata: text eller json"
     )
@@ -329,25 +339,11 @@ def _run_sample(args: argparse.Namespace) -> int:
 
 
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
-    )
-    parser.add_argument("--mapping", metavar="MAPPNING", help="mappningsfil (YAML) för exporten")
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KOLUMN=VÄRDE",
-        help="urval, till exempel verksamhet=lss; upprepa för fler",
-    )
+    _add_file(parser)
+    _add_mapping(parser)
+    _add_filter(parser)
     parser.add_argument("--kommun", metavar="KOMMUN", help="analysera bara en kommun")
-    parser.add_argument(
-        "--min-n",
-        type=int,
-        default=5,
-        metavar="N",
-        help="minsta antal personer som visas (standard 5)",
-    )
+    _add_min_n(parser)
     parser.add_argument(
         "--format",
         choices=("table", "json", "csv", "xlsx"),

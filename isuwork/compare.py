@@ -369,16 +369,18 @@ def _rank_and_describe(table: pd.DataFrame, *, per: str | None, min_n: int) -> p
     columns = ([per] if per else []) + list(SCREEN_COLUMNS)
     if table.empty:
         return pd.DataFrame(columns=[*columns, "dold"])
-    share = table["skala"] == "andel"
-    hidden = np.zeros(len(table), dtype=bool)
-    for sex in SEXES:
-        n = table[f"n_{sex}"].to_numpy(float)
-        hidden |= np.where(
-            share,
-            privacy.share_hidden(n, table[f"antal_{sex}"].to_numpy(float), min_n),
-            (n < min_n) | ~np.isfinite(n),
-        )
-        table.loc[privacy.small_count(n, min_n), f"n_{sex}"] = np.nan
+    # Each background variable splits the same cases: its levels add up to the "alla" row, so
+    # hidden cells are protected across the whole list, not row by row.
+    table = privacy.suppress(
+        table,
+        min_n=min_n,
+        group_cols=[*([per] if per else []), "bakgrund", "niva"],
+        pair_col="kon",
+        total_label="alla",
+        partition=("bakgrund", "niva"),
+        exact=False,
+    )
+    hidden = table["dold"].to_numpy(dtype=bool)
     value_cols = [
         "varde_kvinna",
         "varde_man",

@@ -99,6 +99,8 @@ def suppress(
     group_cols: Sequence[str] = (),
     pair_col: str | None = "kon",
     total_label: str = "Totalt",
+    partition: tuple[str, str] | None = None,
+    exact: bool = True,
 ) -> pd.DataFrame:
     """Hide every number that rests on fewer than ``min_n`` cases, with secondary suppression.
 
@@ -116,6 +118,18 @@ def suppress(
         equal in every other key column form a compared pair. ``None``: no pairs.
     total_label
         The value that marks a total row.
+    partition
+        ``(partition_col, level_col)`` for a stack of partitions of one total, as in a
+        screening list: rows whose ``partition_col`` is ``total_label`` are the total, and for
+        every other value of ``partition_col`` its rows (told apart by ``level_col``) add up to
+        that total. Both columns must be in ``group_cols``.
+    exact
+        After the local rules of the hypercube method (a sum with one unknown cell, or hidden
+        cells of a shown total adding up to less than ``min_n``), also check every connected
+        group of sums exactly with a linear programme and hide more where a reader could still
+        pin a cell down. ``False`` keeps to the local rules, as statistical agencies' hypercube
+        method does: much faster on very large tables (a screening list over hundreds of
+        kommuner), and it still closes every one-step recovery.
 
     Returns
     -------
@@ -144,6 +158,10 @@ def suppress(
     """
     _check_min_n(min_n)
     group_cols = _check_group_cols(table, group_cols)
+    if partition is not None and not set(partition) <= set(group_cols):
+        raise ParameterError(
+            f"Kolumnerna i partition ({', '.join(partition)}) måste också finnas i group_cols."
+        )
     levels = _wide_levels(table, pair_col)
     out = table.copy()
     out.attrs = dict(table.attrs)
@@ -163,8 +181,16 @@ def suppress(
                 f"n_<kod> för varje kod i {pair_col}."
             )
     _check_unique(long, keys)
-    total_cols = [c for c in keys if c not in (OUTCOME_COLUMN, CATEGORY_COLUMN)]
-    masks = _hidden_masks(long, min_n=min_n, keys=keys, total_cols=total_cols, label=total_label)
+    total_cols = [c for c in keys if c not in (OUTCOME_COLUMN, CATEGORY_COLUMN, *(partition or ()))]
+    masks = _hidden_masks(
+        long,
+        min_n=min_n,
+        keys=keys,
+        total_cols=total_cols,
+        label=total_label,
+        partition=partition,
+        exact=exact,
+    )
 
     rows = len(table)
     hidden_any = np.zeros(rows, dtype=bool)
@@ -331,8 +357,8 @@ class _Model:
         members = np.asarray([m for m in members if m >= 0], dtype=np.int64)
         if total < 0:
             return
-        value = np.asarray(self.value)
-        rest = value[total] - value[members].sum()
+        # plain list look-ups: converting the growing list to an array here would be quadratic
+        rest = self.value[total] - sum(self.value[int(m)] for m in members)
         if rest < -_EPS:
             if strict:
                 raise DataError(
@@ -349,7 +375,14 @@ class _Model:
 
 
 def _hidden_masks(
-    frame: pd.DataFrame, *, min_n: int, keys: list[str], total_cols: list[str], label: str
+    frame: pd.DataFrame,
+    *,
+    min_n: int,
+    keys: list[str],
+    total_cols: list[str],
+    label: str,
+    partition: tuple[str, str] | None = None,
+    exact: bool = True,
 ) -> dict[str, np.ndarray]:
     """Per row of a long table: which of n, antal, varde, ci_lag, ci_hog to hide."""
     n = _numeric(frame, N)
@@ -410,13 +443,25 @@ def _hidden_masks(
         ids = _group_ids(frame, other)
         for _, rows in _groups(ids, has_a):
             _add_total(model, a_cell[rows], is_total[rows])
+    if partition is not None:
+        other = [k for k in keys if k not in partition]
+        part = frame[partition[0]].astype("string").fillna("").to_numpy(dtype=object)
+        is_total = part == label
+        ids = _group_ids(frame.iloc[first], [k for k in other if k != CATEGORY_COLUMN])
+        for _, rows in _groups(ids, np.ones(len(first), dtype=bool)):
+            _add_partitions(model, n_cell_of_group[rows], is_total[first[rows]], part[first[rows]])
+        ids = _group_ids(frame, other)
+        for _, rows in _groups(ids, has_a):
+            _add_partitions(model, a_cell[rows], is_total[rows], part[rows])
 
     n_cells = len(model.value)
     virtual = np.asarray(model.virtual, dtype=bool)
     values = np.asarray(model.value, dtype=float)
     hidden = np.concatenate([hidden, np.ones(n_cells - len(hidden), dtype=bool)])
     protect = (hidden & ~virtual) | (virtual & _small(values, min_n))
-    _secondary(model.equations, min_n=min_n, values=values, hidden=hidden, protect=protect)
+    _secondary(
+        model.equations, min_n=min_n, values=values, hidden=hidden, protect=protect, exact=exact
+    )
 
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
     hide_a = (a_cell >= 0) & hidden[np.maximum(a_cell, 0)] if n_cells else a_cell >= 0
@@ -443,6 +488,15 @@ def _add_total(model: _Model, cells: np.ndarray, is_total: np.ndarray) -> None:
     model.add_sum(members, int(totals[0]), exhaustive=True)
 
 
+def _add_partitions(
+    model: _Model, cells: np.ndarray, is_total: np.ndarray, parts: np.ndarray
+) -> None:
+    """One sum per partition: its levels add up to the shared total."""
+    for value in dict.fromkeys(parts[~is_total]):
+        chosen = is_total | (parts == value)
+        _add_total(model, cells[chosen], is_total[chosen])
+
+
 # -- secondary suppression ----------------------------------------------------------------------
 def _secondary(
     equations: list[_Equation],
@@ -451,6 +505,7 @@ def _secondary(
     values: np.ndarray,
     hidden: np.ndarray,
     protect: np.ndarray,
+    exact: bool = True,
 ) -> None:
     """Hide more cells (in place) until no protected cell follows from the shown ones.
 
@@ -460,13 +515,14 @@ def _secondary(
     check per connected group of sums: a cell is determined when every solution of the sums
     agrees on it, when its feasible range (non-negative counts) holds one whole number, or when
     a small count's largest feasible value is below ``min_n``; see :func:`_exposed`. Such cells
-    get one more hidden neighbour and the local rule runs again.
+    get one more hidden neighbour and the local rule runs again. ``exact=False`` stops after
+    the local rule.
     """
     components = _components(equations, len(values))
     while True:
         while _local_pass(equations, min_n=min_n, values=values, hidden=hidden, protect=protect):
             pass
-        if not _global_pass(
+        if not exact or not _global_pass(
             equations, components, min_n=min_n, values=values, hidden=hidden, protect=protect
         ):
             return

@@ -425,7 +425,8 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
 
     ``forvantat_utfall`` is the verdict :func:`isuwork.criteria.check_criteria` should give on
     the whole sample (``null`` for descriptive patterns); ``screening`` says where
-    :func:`isuwork.compare.screen` must list it (``null`` when it is no raw sex difference).
+    :func:`isuwork.compare.screen` must list it (background, level and, for a categorical
+    outcome, the category; ``null`` when it is no raw sex difference).
     """
     voa = "Vård- och omsorgsanalys 2022"
     botkyrka = "Botkyrka kommun 2010 (aktgranskning)"
@@ -516,7 +517,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             storlek=0.10,
             forvantat_utfall="explained",
             forklaras_av=["behov"],
-            screening={"bakgrund": "verksamhet", "niva": "aldreomsorg"},
+            screening={"bakgrund": "ansokt_insats", "niva": "sarskilt_boende"},
         ),
         _pattern(
             id="hemtjanst_anhorig",
@@ -535,7 +536,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             storlek=0.15,
             forvantat_utfall="explained",
             forklaras_av=["annat_satt"],
-            screening={"bakgrund": "verksamhet", "niva": "aldreomsorg"},
+            screening={"bakgrund": "ansokt_insats", "niva": "hemtjanst"},
         ),
         _pattern(
             id="trygghetslarm_installning",
@@ -552,7 +553,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             storlek=0.2,
             forvantat_utfall="explained",
             forklaras_av=["installning"],
-            screening={"bakgrund": "verksamhet", "niva": "aldreomsorg"},
+            screening={"bakgrund": "ansokt_insats", "niva": "trygghetslarm"},
         ),
         _pattern(
             id="lss_kommunikationsstod",
@@ -635,6 +636,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             filter={"verksamhet": "aldreomsorg"},
             storlek=0.23,
             forvantat_utfall=None,
+            screening={"bakgrund": "verksamhet", "niva": "aldreomsorg", "kategori": "egen"},
         ),
         _pattern(
             id="dagverksamhet_lika",

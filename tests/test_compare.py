@@ -151,6 +151,11 @@ def test_screening_lists_every_planted_sex_difference(sample):
             (table.utfall == pattern["utfall"])
             & (table.bakgrund == where["bakgrund"])
             & (table.niva == where["niva"])
+            & (
+                table.kategori.isna()
+                if "kategori" not in where
+                else table.kategori == where["kategori"]
+            )
         ]
         assert len(hit) == 1, pattern["id"]
         assert hit.iloc[0].p_justerat < 0.05, pattern["id"]
@@ -199,3 +204,29 @@ def test_indirect_standardisation_by_hand():
     assert a.varde == pytest.approx(total)  # no difference left once need is held
     assert crude[crude.kommun == "A"].iloc[0].varde > crude[crude.kommun == "B"].iloc[0].varde + 0.3
     assert a.varde_ojusterat == pytest.approx(crude[crude.kommun == "A"].iloc[0].varde)
+
+
+def test_screening_hides_no_level_that_the_total_gives_back(sample):
+    """Within one background variable the levels add up to the 'alla' row: never one unknown."""
+    data = sample[sample["kommun"] == "Exempelby"]
+    table = screen(data, min_n=10)
+    assert table["dold"].any()
+    checked = 0
+    for (utfall, kategori, bakgrund), block in table.groupby(
+        ["utfall", table["kategori"].fillna(""), "bakgrund"]
+    ):
+        if bakgrund == "alla":
+            continue
+        total = table[
+            (table["utfall"] == utfall)
+            & (table["kategori"].fillna("") == kategori)
+            & (table["bakgrund"] == "alla")
+        ]
+        for sex in ("kvinna", "man"):
+            cells = pd.concat([block[f"n_{sex}"], total[f"n_{sex}"]])
+            if cells.isna().sum() == 1:
+                # one unknown is safe only when some cases lie outside the listed levels
+                outside = data[utfall].notna() & data[bakgrund].isna() & (data["kon"] == sex)
+                assert outside.any(), (utfall, kategori, bakgrund, sex)
+            checked += 1
+    assert checked > 100

@@ -616,3 +616,132 @@ def test_attacker_recovers_nothing_from_random_tables(case):
     for col in ("n", "antal", "varde", "skillnad"):
         kept = shown[col].notna()
         np.testing.assert_allclose(shown.loc[kept, col], table.loc[kept, col].astype(float))
+
+
+# -- partitions of one total (the shape of a screening list) ---------------------------------------
+@st.composite
+def partitioned_tables(draw):
+    """A wide share table: background variables whose levels each split the same cases."""
+    min_n = draw(st.integers(2, 8))
+    people = {sex: draw(st.integers(0, 60)) for sex in PAIR}
+    rows = []
+    for b in range(draw(st.integers(1, 3))):
+        k = draw(st.integers(1, 3))
+        for sex, total in people.items():
+            cuts = sorted(draw(st.lists(st.integers(0, total), min_size=k - 1, max_size=k - 1)))
+            sizes = np.diff([0, *cuts, total])
+            for level, size in enumerate(sizes):
+                rows.append((f"b{b}", f"v{level}", sex, int(size)))
+    frame = pd.DataFrame(rows, columns=["bakgrund", "niva", "kon", "n"])
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    frame["antal"] = [rng.integers(0, n + 1) for n in frame["n"]]
+    # the "alla" row: every partition of one sex adds up to the same n and antal
+    first = frame[frame["bakgrund"] == "b0"].groupby("kon")[["n", "antal"]].sum()
+    for b in frame["bakgrund"].unique()[1:]:
+        # make every partition's antal add up to the same total as b0's
+        for sex in PAIR:
+            rows_b = frame.index[(frame["bakgrund"] == b) & (frame["kon"] == sex)]
+            target = int(first.loc[sex, "antal"])
+            caps = frame.loc[rows_b, "n"].to_numpy()
+            fill = np.zeros(len(rows_b), dtype=int)
+            for i, cap in enumerate(caps):
+                fill[i] = min(cap, target - fill.sum())
+            frame.loc[rows_b, "antal"] = fill
+    alla = first.reset_index().assign(bakgrund="alla", niva=pd.NA)
+    long = pd.concat([frame, alla], ignore_index=True)
+    wide = long.pivot_table(
+        index=["bakgrund", "niva"], columns="kon", values=["n", "antal"], dropna=False
+    )
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index().dropna(subset=["n_kvinna", "n_man"], how="all")
+    wide["utfall"] = "beviljad"
+    return wide.reset_index(drop=True), min_n
+
+
+def _partition_attack(shown: pd.DataFrame, original: pd.DataFrame, min_n: int) -> list[str]:
+    """Pin every hidden n or antal with a linear programme over the partition sums."""
+    cells = [(i, f"{c}_{s}") for i in original.index for c in ("n", "antal") for s in PAIR]
+    pos = {cell: j for j, cell in enumerate(cells)}
+    a_eq, b_eq, a_ub = [], [], []
+    for cell in cells:
+        value = shown.at[cell]
+        if pd.notna(value):
+            a_eq.append(np.eye(len(cells))[pos[cell]])
+            b_eq.append(float(value))
+    for i in original.index:
+        for s in PAIR:
+            row = np.zeros(len(cells))
+            row[pos[(i, f"antal_{s}")]], row[pos[(i, f"n_{s}")]] = 1, -1
+            a_ub.append(row)
+    total = original.index[original["bakgrund"] == "alla"][0]
+    for _, g in original[original["bakgrund"] != "alla"].groupby("bakgrund"):
+        for col in (f"{c}_{s}" for c in ("n", "antal") for s in PAIR):
+            row = np.zeros(len(cells))
+            for i in g.index:
+                row[pos[(i, col)]] = 1
+            row[pos[(total, col)]] = -1
+            a_eq.append(row)
+            b_eq.append(0.0)
+    leaks = []
+    for cell in cells:
+        if pd.notna(shown.at[cell]):
+            continue
+        objective = np.eye(len(cells))[pos[cell]]
+        ends = []
+        for sign in (1, -1):
+            res = linprog(
+                sign * objective,
+                A_ub=np.array(a_ub),
+                b_ub=np.zeros(len(a_ub)),
+                A_eq=np.array(a_eq) if a_eq else None,
+                b_eq=np.array(b_eq) if b_eq else None,
+                bounds=[(0, None)] * len(cells),
+                method="highs",
+            )
+            ends.append(np.inf if res.status == 3 else sign * res.fun)
+        low, high = ends
+        true = original.at[cell]
+        if np.floor(high + 1e-6) - np.ceil(low - 1e-6) < 1:
+            leaks.append(f"{cell} = {true} recovered")
+        elif 0 < true < min_n and high < min_n - 1e-6:
+            leaks.append(f"{cell} = {true} known to be small")
+    return leaks
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(partitioned_tables())
+def test_partitions_of_one_total_hide_nothing_recoverable(case):
+    table, min_n = case
+    shown = suppress(
+        table,
+        min_n=min_n,
+        group_cols=["bakgrund", "niva"],
+        total_label="alla",
+        partition=("bakgrund", "niva"),
+    )
+    check_table(shown, min_n=min_n)
+    assert _partition_attack(shown, table, min_n) == []
+
+
+def test_partition_closes_the_subtraction_from_the_total():
+    """Without the partition a hidden level would be the total minus the shown levels."""
+    table = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "bakgrund": ["alla", "alder", "alder", "alder"],
+            "niva": [pd.NA, "ung", "mellan", "gammal"],
+            "n_kvinna": [60, 3, 27, 30],
+            "antal_kvinna": [30, 1, 14, 15],
+            "n_man": [50, 20, 15, 15],
+            "antal_man": [25, 10, 7, 8],
+        }
+    )
+    rowwise = suppress(table, group_cols=["bakgrund", "niva"], total_label="alla")
+    assert rowwise["n_kvinna"].isna().sum() == 1  # 60 - 27 - 30 gives the hidden 3 back
+    shown = suppress(
+        table, group_cols=["bakgrund", "niva"], total_label="alla", partition=("bakgrund", "niva")
+    )
+    assert shown["n_kvinna"].isna().sum() >= 2
+    assert _partition_attack(shown, table, 5) == []
+    with pytest.raises(ParameterError, match="partition"):
+        suppress(table, group_cols=["bakgrund"], total_label="alla", partition=("bakgrund", "niva"))
