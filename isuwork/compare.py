@@ -304,6 +304,7 @@ def screen(
     table = _rank_and_describe(table, per=per, min_n=min_n)
     table.attrs["saknas"] = missing
     table.attrs["fotnot"] = privacy.footnote(min_n)
+    table.attrs["min_n"] = min_n
     return table
 
 

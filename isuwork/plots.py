@@ -18,12 +18,18 @@ from matplotlib.ticker import FuncFormatter
 
 from isuwork.catalog import load_catalog
 from isuwork.formatting import SUPPRESSED, format_number, format_percent
+from isuwork.privacy import check_table
 
 #: Okabe–Ito colours; kön also has a hatch and a marker of its own.
 PALETTE = {"kvinna": "#E69F00", "man": "#0072B2", "other": "#009E73", "limit": "#999999"}
 HATCH = {"kvinna": "", "man": "//"}
 MARKER = {"kvinna": "o", "man": "s"}
 SEX_LABEL = {"kvinna": "Kvinnor", "man": "Män"}
+
+
+def _guard(table: pd.DataFrame) -> None:
+    """Refuse to draw numbers that the small-number rules hide (a table not from the library)."""
+    check_table(table, min_n=int(table.attrs.get("min_n", 5)))
 
 
 def _ax(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
@@ -51,6 +57,7 @@ def bars(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = Non
     ``table`` comes from :func:`isuwork.compare.compare` with ``kon`` among the groups; for a
     categorical outcome the categories take the place of the second group.
     """
+    _guard(table)
     catalog = load_catalog()
     ax = _ax(ax)
     share = _is_share(table)
@@ -122,6 +129,7 @@ def forest(screening: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) ->
     Shares are shown in percentage points; for means the chart shows each finding's difference
     relative to its size column so that rows on different scales can share one axis.
     """
+    _guard(screening)
     catalog = load_catalog()
     rows = screening.dropna(subset=["skillnad"]).head(top)
     ax = _ax(ax, size=(8, max(3, 0.38 * len(rows) + 1)))
@@ -165,6 +173,7 @@ def forest(screening: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) ->
 
 def trend(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Lines over ``ar`` per kön with interval bands (hidden years leave a gap)."""
+    _guard(table)
     catalog = load_catalog()
     ax = _ax(ax)
     share = _is_share(table)
@@ -203,6 +212,7 @@ def trend(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 def funnel(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Funnel plot: each unit's indicator against its size, with 95 % and 99,8 % limits."""
+    _guard(units)
     ax = _ax(ax)
     rows = units.dropna(subset=["varde", "n"]).sort_values("n")
     unit_col = next(c for c in units.columns if c not in _UNIT_RESULT_COLUMNS)
@@ -268,6 +278,7 @@ _UNIT_RESULT_COLUMNS = {
 
 def life_areas(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Mean number of investigated life areas per unit (from ``compare_units``), with intervals."""
+    _guard(units)
     ax = _ax(ax)
     unit_col = next(c for c in units.columns if c not in _UNIT_RESULT_COLUMNS)
     rows = units.reset_index(drop=True)

@@ -137,7 +137,7 @@ def suppress(
         A copy with the same columns plus a boolean ``dold`` (True where anything on the row is
         hidden; combined with an existing ``dold``), hidden numbers set to missing (NaN, or
         ``<NA>`` for nullable dtypes; integer columns become float) and
-        ``attrs["fotnot"] = footnote(min_n)``.
+        ``attrs["fotnot"] = footnote(min_n)`` and ``attrs["min_n"]`` (read by the charts).
 
     Raises
     ------
@@ -166,6 +166,7 @@ def suppress(
     out = table.copy()
     out.attrs = dict(table.attrs)
     out.attrs[FOOTNOTE_ATTR] = footnote(min_n)
+    out.attrs["min_n"] = min_n
     shared = [c for c in (OUTCOME_COLUMN, CATEGORY_COLUMN, *group_cols) if c in table]
     if levels:
         assert pair_col is not None

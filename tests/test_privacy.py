@@ -435,7 +435,7 @@ def test_input_untouched_and_same_columns_every_time():
     out = suppress(table, min_n=5, group_cols=["alder"])
     pd.testing.assert_frame_equal(table, before)
     assert table.attrs == {"kalla": "test"}
-    assert out.attrs == {"kalla": "test", "fotnot": footnote(5)}
+    assert out.attrs == {"kalla": "test", "fotnot": footnote(5), "min_n": 5}
     clean = suppress(table.iloc[2:], min_n=5, group_cols=["alder"])
     empty = suppress(table.iloc[0:0], min_n=5, group_cols=["alder"])
     assert list(out.columns) == list(clean.columns) == list(empty.columns) == [*table, "dold"]

@@ -114,6 +114,7 @@ def test_trend_funnel_life_areas_and_action_matrix():
             "utfall": "beviljad",
             "kon": ["kvinna", "man"] * 2,
             "ar": [2023, 2023, 2024, 2024],
+            "n": [40, 30, np.nan, 35],
             "varde": [0.5, 0.4, np.nan, 0.45],
             "ci_lag": [0.4, 0.3, np.nan, 0.35],
             "ci_hog": [0.6, 0.5, np.nan, 0.55],
@@ -153,3 +154,24 @@ def test_trend_funnel_life_areas_and_action_matrix():
     texts = {t.get_text(): t.get_position() for t in ax.texts}
     assert texts["Utbildning om genusbias"][0] < 1 < texts["Utbildning om genusbias"][1]
     assert texts["Ny rutin för samtal"][0] > 1 > texts["Ny rutin för samtal"][1]
+
+
+def test_charts_refuse_numbers_the_rules_hide():
+    """A table that skipped suppress() (a share for three people) is not drawn."""
+    raw = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "kon": ["kvinna", "man"],
+            "n": [3, 40],
+            "antal": [2, 20],
+            "varde": [2 / 3, 0.5],
+            "ci_lag": [0.2, 0.35],
+            "ci_hog": [0.9, 0.65],
+            "metod": "wilson",
+        }
+    )
+    for draw in (plots.bars, plots.trend):
+        with pytest.raises(PrivacyError):
+            draw(raw.assign(ar=2024))
+    shown = suppress(raw)
+    assert plots.bars(shown).texts  # the hidden bar is marked, the other drawn
