@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/bench_screen.py [--loop-kommuner 5]``. Uses the CSV written by
 ``bench_prepare.py`` when present (else generates it). Each step runs in its own process and
-reports wall time and peak memory (max RSS). Three steps:
+reports wall time, the process's peak memory (max RSS, which includes loading the file) and the
+resident memory sampled while the step runs. Three steps:
 
 ``one_pass``
     ``screen(data, per="kommun")``: every outcome x background variable x kommun at once.
@@ -29,7 +30,7 @@ from pathlib import Path
 OUT = Path(__file__).parent / "out"
 
 STEP = r"""
-import json, resource, sys, time
+import json, resource, sys, threading, time
 import numpy as np
 import pandas as pd
 from scipy import stats as st
@@ -96,10 +97,31 @@ def pandas_loop(data, kommuner):
     return len(rows)
 
 
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class RssSampler(threading.Thread):
+    # the highest resident memory seen while the step runs, sampled every 20 ms
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.running = rss_mb(), True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, rss_mb())
+            time.sleep(0.02)
+
+
 path, step, loop_n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = load(path).data
 base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kommuner = sorted(data["kommun"].unique())
+sampler = RssSampler()
+before_mb = sampler.peak
+sampler.start()
 start = time.perf_counter()
 if step == "one_pass":
     table = screen(data, per="kommun")
@@ -110,9 +132,12 @@ else:
     rows = sum(len(screen(data[data["kommun"] == k])) for k in kommuner[:loop_n])
     units = loop_n
 seconds = time.perf_counter() - start
+sampler.running = False
+sampler.join()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"step": step, "seconds": seconds, "rows": rows, "units": units,
-                  "peak_mb": peak_mb, "after_load_mb": base_mb, "n": len(data)}))
+                  "peak_mb": peak_mb, "after_load_mb": base_mb, "n": len(data),
+                  "step_start_mb": before_mb, "step_peak_mb": sampler.peak}))
 """
 
 
@@ -140,7 +165,9 @@ def main() -> None:
     print(f"rows screened: {one['n']:,} in {one['units']} kommuner")
     print(
         f"one pass (screen per='kommun'): {one['seconds']:.1f} s, {one['rows']:,} result rows, "
-        f"peak {one['peak_mb']:.0f} MB (after loading {one['after_load_mb']:.0f} MB)"
+        f"process peak {one['peak_mb']:.0f} MB (reached while loading: "
+        f"{one['after_load_mb']:.0f} MB); while screening {one['step_start_mb']:.0f} MB "
+        f"resident at the start, at most {one['step_peak_mb']:.0f} MB"
     )
     for step in ("pandas_loop", "screen_loop"):
         loop = results[step]

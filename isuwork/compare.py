@@ -9,6 +9,7 @@ leaves through :func:`isuwork.privacy.suppress`, so nothing below the threshold 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from isuwork import privacy, stats
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.formatting import format_number, format_percent, format_points
+from isuwork.formatting import NBSP, format_numbers
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -109,26 +110,78 @@ def apply_filters(df: pd.DataFrame, filters: Mapping[str, Any] | None) -> pd.Dat
 
 
 # -- compare -------------------------------------------------------------------------------------
-def _summaries(df: pd.DataFrame, outcome: str, by: list[str], kind: OutcomeKind) -> pd.DataFrame:
-    """n, antal (shares), mean and sd (means) per group; per category for categorical outcomes."""
-    y = df[outcome]
+def _outcome_values(y: pd.Series, kind: OutcomeKind) -> pd.Series:
+    """The outcome as summarised: floats for shares and means, string categories otherwise."""
     if kind == "share":
-        frame = df[by].assign(_y=y.astype("Float64").astype(float))
-        g = frame.dropna(subset=["_y"]).groupby(by, observed=True, dropna=True)["_y"]
-        out = g.agg(n="count", antal="sum").reset_index()
-        out["kategori"] = pd.NA
-        return out
+        return y.astype("Float64").astype(float)
     if kind == "mean":
-        frame = df[by].assign(_y=pd.to_numeric(y, errors="coerce").astype(float))
-        g = frame.dropna(subset=["_y"]).groupby(by, observed=True, dropna=True)["_y"]
-        out = g.agg(n="count", medel="mean", sd="std").reset_index()
-        out["kategori"] = pd.NA
+        return pd.to_numeric(y, errors="coerce").astype(float)
+    if isinstance(y.dtype, pd.CategoricalDtype):
+        return y.cat.rename_categories([str(c) for c in y.cat.categories])
+    return y.astype("string").astype("category")
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """Rows numbered by their group: ``ids`` (-1 where a key is missing) and the key columns of
+    each group, ``keys.iloc[i]`` for group ``i``. Built once per grouping, reused per outcome."""
+
+    ids: np.ndarray
+    keys: pd.DataFrame
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, by: list[str]) -> _Grouping:
+        groups = df[by].groupby(by, observed=True, dropna=True)
+        ids = groups.ngroup().to_numpy(dtype=float, na_value=np.nan)
+        ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)
+        return cls(ids, groups.size().index.to_frame(index=False))
+
+
+def _summaries(
+    df: pd.DataFrame,
+    outcome: str,
+    by: list[str],
+    kind: OutcomeKind,
+    *,
+    values: pd.Series | None = None,
+    grouping: _Grouping | None = None,
+) -> pd.DataFrame:
+    """n, antal (shares), mean and sd (means) per group; per category for categorical outcomes.
+
+    Groups without a known outcome are left out. Screening summarises many outcomes by the
+    same groupings and passes ``values`` (the outcome through :func:`_outcome_values`) and
+    ``grouping`` (:meth:`_Grouping.of`) made once.
+    """
+    y = _outcome_values(df[outcome], kind) if values is None else values
+    grouping = _Grouping.of(df, by) if grouping is None else grouping
+    ids = grouping.ids
+    if kind == "category":
+        codes = y.cat.codes.to_numpy()
+        ok = (ids >= 0) & (codes >= 0)
+        width = len(y.cat.categories)
+        counts = np.bincount(
+            ids[ok] * width + codes[ok], minlength=len(grouping.keys) * width
+        ).reshape(-1, width)
+        # categories that occur somewhere, in every group that has a known outcome
+        counts = counts[:, counts.sum(axis=0) > 0]
+        seen = y.cat.categories[np.bincount(codes[codes >= 0], minlength=width) > 0]
+        present = np.flatnonzero(counts.sum(axis=1) > 0)
+        out = grouping.keys.iloc[np.repeat(present, len(seen))].reset_index(drop=True)
+        out["antal"] = counts[present].ravel()
+        out["n"] = np.repeat(counts[present].sum(axis=1), len(seen))
+        out["kategori"] = pd.array(np.tile(np.asarray(seen, dtype=object), len(present)), "string")
         return out
-    frame = df[by].assign(_y=y.astype("string")).dropna(subset=["_y"])
-    counts = frame.groupby([*by, "_y"], observed=True, dropna=True).size().rename("antal")
-    counts = counts.unstack("_y", fill_value=0).stack().rename("antal").reset_index()
-    totals = frame.groupby(by, observed=True, dropna=True).size().rename("n").reset_index()
-    out = counts.merge(totals, on=by).rename(columns={"_y": "kategori"})
+    y = y.to_numpy(dtype=float, na_value=np.nan)
+    ok = (ids >= 0) & ~np.isnan(y)
+    g = pd.Series(y[ok]).groupby(ids[ok])
+    if kind == "share":
+        stats_ = g.agg(n="count", antal="sum")
+    else:
+        stats_ = g.agg(n="count", medel="mean", sd="std")
+    out = grouping.keys.iloc[stats_.index.to_numpy()].reset_index(drop=True)
+    for column in stats_.columns:
+        out[column] = stats_[column].to_numpy()
+    out["kategori"] = pd.NA
     return out
 
 
@@ -295,10 +348,25 @@ def screen(
     missing = [c for c in [*outcomes, *background] if c not in data or data[c].isna().all()]
     outcomes = [o for o in outcomes if o not in missing]
     background = [b for b in background if b not in missing]
+    # grouping on category codes is many times faster than on strings (kommun, bostadsomrade)
+    data = data.assign(
+        **{
+            c: data[c].astype("category")
+            for c in [*([per] if per else []), "kon", *background]
+            if not isinstance(data[c].dtype, pd.CategoricalDtype)
+        }
+    )
+    units = [per] if per else []
+    groupings = {
+        bakgrund: _Grouping.of(
+            data, [*units, "kon"] if bakgrund == "alla" else [*units, bakgrund, "kon"]
+        )
+        for bakgrund in ["alla", *background]
+    }
     parts = []
     bar = tqdm(outcomes, desc="Screening", disable=not progress)
     for outcome in bar:
-        parts.append(_screen_outcome(data, outcome, background, per=per, alpha=alpha))
+        parts.append(_screen_outcome(data, outcome, groupings, per=per, alpha=alpha))
     bar.close()
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     table = _rank_and_describe(table, per=per, min_n=min_n)
@@ -309,14 +377,20 @@ def screen(
 
 
 def _screen_outcome(
-    data: pd.DataFrame, outcome: str, background: list[str], *, per: str | None, alpha: float
+    data: pd.DataFrame,
+    outcome: str,
+    groupings: dict[str, _Grouping],
+    *,
+    per: str | None,
+    alpha: float,
 ) -> pd.DataFrame:
     kind = outcome_kind(data, outcome)
+    values = _outcome_values(data[outcome], kind)
     units = [per] if per else []
     frames = []
-    for bakgrund in ["alla", *background]:
-        by = [*units, "kon"] if bakgrund == "alla" else [*units, bakgrund, "kon"]
-        summary = _summaries(data, outcome, by, kind)
+    for bakgrund, grouping in groupings.items():
+        by = list(grouping.keys.columns)
+        summary = _summaries(data, outcome, by, kind, values=values, grouping=grouping)
         summary["bakgrund"] = bakgrund
         summary["niva"] = pd.NA if bakgrund == "alla" else summary[bakgrund].astype("string")
         frames.append(summary.drop(columns=[] if bakgrund == "alla" else [bakgrund]))
@@ -397,28 +471,57 @@ def _rank_and_describe(table: pd.DataFrame, *, per: str | None, min_n: int) -> p
     table["ordning"] = np.where(significant, 0, np.where(hidden, 2, 1))
     table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
     table["rang"] = np.arange(1, len(table) + 1)
-    table["mening"] = [_sentence(row) for row in table.itertuples()]
     table["dold"] = hidden[table.index.to_numpy()] if len(hidden) else hidden
-    table.loc[table["dold"], "mening"] = "Värden visas inte: för få personer."
+    shown = ~table["dold"].to_numpy(dtype=bool)
+    table["mening"] = "Värden visas inte: för få personer."
+    table.loc[shown, "mening"] = _sentences(table[shown])
     return table[[*columns, "dold"]].reset_index(drop=True)
 
 
-def _sentence(row: Any) -> str:
+def _sentences(table: pd.DataFrame) -> list[str]:
+    """One plain Swedish sentence per screening row; empty where there is no difference.
+
+    Labels are looked up once per distinct outcome and level, numbers formatted column-wise, so
+    that a list of hundreds of thousands of rows is described in about a second.
+    """
     catalog = load_catalog()
-    if pd.isna(row.skillnad):
-        return ""
-    what = catalog.label(row.utfall)
-    if pd.notna(row.kategori):
-        what += f" ({catalog.code_label(row.utfall, row.kategori)})"
-    where = "" if row.bakgrund == "alla" else f", {catalog.code_label(row.bakgrund, row.niva)}"
-    if row.skala == "andel":
-        women, men = format_percent(row.varde_kvinna), format_percent(row.varde_man)
-        diff = format_points(row.skillnad)
-    else:
-        women = format_number(row.varde_kvinna, decimals=1)
-        men = format_number(row.varde_man, decimals=1)
-        diff = format_number(row.skillnad, decimals=1)
-    return f"{what}{where}: kvinnor {women}, män {men} (skillnad {diff})."
+
+    def what(utfall: str, kategori: Any) -> str:
+        label = catalog.label(utfall)
+        return label if pd.isna(kategori) else f"{label} ({catalog.code_label(utfall, kategori)})"
+
+    def where(bakgrund: str, niva: Any) -> str:
+        return "" if bakgrund == "alla" else f", {catalog.code_label(bakgrund, niva)}"
+
+    def labels(cols: list[str], label: Any) -> list[str]:
+        keys = pd.MultiIndex.from_frame(table[cols].astype(object))
+        distinct = keys.unique()
+        text = [label(*key) for key in distinct]
+        return list(np.asarray(text, dtype=object)[distinct.get_indexer(keys)])
+
+    share = (table["skala"] == "andel").to_numpy()
+    # shares and their differences in percent (points), means as they are; one decimal each
+    women, men, diff = (
+        format_numbers(np.where(share, 100, 1) * table[c].to_numpy(dtype=float), decimals=1)
+        for c in ("varde_kvinna", "varde_man", "skillnad")
+    )
+    women = [f"{v}{NBSP}%" if s else v for v, s in zip(women, share, strict=True)]
+    men = [f"{v}{NBSP}%" if s else v for v, s in zip(men, share, strict=True)]
+    diff = [f"{v} procentenheter" if s else v for v, s in zip(diff, share, strict=True)]
+    present = table["skillnad"].notna().to_numpy()
+    parts = zip(
+        labels(["utfall", "kategori"], what),
+        labels(["bakgrund", "niva"], where),
+        women,
+        men,
+        diff,
+        present,
+        strict=True,
+    )
+    return [
+        f"{w}{h}: kvinnor {kv}, män {m} (skillnad {d})." if ok else ""
+        for w, h, kv, m, d, ok in parts
+    ]
 
 
 # -- data quality --------------------------------------------------------------------------------

@@ -8,11 +8,17 @@ convention of Kolada and Swedish official statistics).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from numbers import Real
+
+import numpy as np
+import pandas as pd
 
 NBSP = "\u00a0"
 SUPPRESSED = ".."
 MISSING = "–"
+#: Python's number format to Swedish: thousands separator, decimal comma, typographic minus.
+_SWEDISH = str.maketrans({",": NBSP, ".": ",", "-": "\u2212"})
 
 
 def _is_missing(value: object) -> bool:
@@ -37,10 +43,23 @@ def format_number(value: Real | None, *, decimals: int = 0) -> str:
     """
     if _is_missing(value):
         return MISSING
-    text = f"{float(value):,.{decimals}f}"
-    text = text.replace(",", NBSP).replace(".", ",")
-    # a typographic minus, as in Swedish print
-    return text.replace("-", "\u2212")
+    return f"{float(value):,.{decimals}f}".translate(_SWEDISH)
+
+
+def format_numbers(values: Iterable[Real | None], *, decimals: int = 0) -> list[str]:
+    """:func:`format_number` over many values at once (for long tables and sentences).
+
+    Examples
+    --------
+    >>> format_numbers([1234.5, float("nan"), -2], decimals=1)
+    ['1\xa0234,5', '–', '−2,0']
+    """
+    spec = f",.{decimals}f"
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce")
+    return [
+        MISSING if v != v else format(v, spec).translate(_SWEDISH)
+        for v in numbers.to_numpy(dtype=float, na_value=np.nan).tolist()
+    ]
 
 
 def format_percent(share: Real | None, *, decimals: int = 1) -> str:

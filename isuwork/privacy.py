@@ -35,7 +35,7 @@ per question, or the coarser one only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 
@@ -268,18 +268,21 @@ def _to_long(
     return pd.concat(parts, ignore_index=True)
 
 
-def _group_ids(frame: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-    if not cols or frame.empty:
-        return np.zeros(len(frame), dtype=np.int64)
-    keys = frame[list(cols)].astype("string").reset_index(drop=True)
-    return keys.groupby(list(cols), dropna=False, sort=False).ngroup().to_numpy(dtype=np.int64)
+def _group_ids(frame: pd.DataFrame, cols: Sequence[str] | None = None) -> np.ndarray:
+    """One integer per distinct combination of ``cols`` (all columns by default); missing
+    values form a group of their own."""
+    cols = list(frame.columns) if cols is None else list(cols)
+    ids = np.zeros(len(frame), dtype=np.int64)
+    for col in cols:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        ids = pd.factorize(ids * (len(uniques) + 1) + codes)[0]
+    return ids
 
 
 def _check_unique(frame: pd.DataFrame, keys: list[str]) -> None:
     if len(frame) < 2:
         return
-    dup = frame[keys].astype("string").duplicated(keep=False) if keys else np.ones(len(frame))
-    dup = np.asarray(dup, dtype=bool)
+    dup = pd.Series(_group_ids(frame, keys)).duplicated(keep=False).to_numpy(dtype=bool)
     if dup.any():
         rows = ", ".join(str(i) for i in np.flatnonzero(dup)[:5])
         raise ParameterError(
@@ -333,46 +336,109 @@ class _Equation:
 
 @dataclass
 class _Model:
-    """Counts as cells (shown ones and virtual ones a reader can only derive) and their sums."""
+    """Counts as cells (shown ones and virtual ones a reader can only derive) and their sums.
 
-    value: list[float] = field(default_factory=list)
-    virtual: list[bool] = field(default_factory=list)
-    equations: list[_Equation] = field(default_factory=list)
+    Sums are stored flat: the cells of sum ``i`` are ``cells[start[i]:start[i + 1]]``, members
+    first and the total last, so that the local rule can check every sum at once with numpy.
+    """
+
+    _values: list[np.ndarray] = field(default_factory=list)
+    _virtual: list[np.ndarray] = field(default_factory=list)
+    _cells: list[np.ndarray] = field(default_factory=list)
+    _sizes: list[np.ndarray] = field(default_factory=list)
+    size: int = 0
 
     def add(self, values: np.ndarray, *, virtual: bool = False) -> np.ndarray:
-        start = len(self.value)
-        self.value.extend(float(v) for v in values)
-        self.virtual.extend([virtual] * len(values))
-        return np.arange(start, start + len(values))
+        values = np.asarray(values, dtype=float)
+        self._values.append(values)
+        self._virtual.append(np.full(len(values), virtual))
+        start = self.size
+        self.size += len(values)
+        return np.arange(start, self.size)
 
-    def add_sum(
-        self, members: np.ndarray, total: int, *, exhaustive: bool, strict: bool = False
+    @property
+    def values(self) -> np.ndarray:
+        return np.concatenate([np.empty(0), *self._values])
+
+    @property
+    def virtual(self) -> np.ndarray:
+        return np.concatenate([np.empty(0, dtype=bool), *self._virtual])
+
+    def add_sums(
+        self,
+        members: np.ndarray,
+        group: np.ndarray,
+        totals: np.ndarray,
+        *,
+        exhaustive: bool | np.ndarray,
+        strict: bool = False,
     ) -> None:
-        """Add ``sum(members) (+ rest) == total``; members may hold -1 for a missing cell.
+        """Add ``sum(members of g) (+ rest) == totals[g]`` for every group ``g``.
 
-        ``rest`` is a virtual cell for what the members do not cover: cases outside the listed
-        rows, or (``exhaustive=False``) the complement of a share. A relation that the numbers
-        contradict (members exceeding the total, e.g. overlapping levels) is left out, or with
-        ``strict`` (antal against n) raises :class:`DataError`.
+        ``members`` are cell indices (-1 for a missing cell) and ``group`` their group; a group
+        without member rows, or whose total is -1, gives no sum. ``rest`` is a virtual cell for
+        what the members do not cover: cases outside the listed rows, or (``exhaustive`` False)
+        the complement of a share. A relation that the numbers contradict (members exceeding
+        the total, e.g. overlapping levels) is left out, or with ``strict`` (antal against n)
+        raises :class:`DataError`.
         """
-        members = np.asarray([m for m in members if m >= 0], dtype=np.int64)
-        if total < 0:
+        members = np.asarray(members, dtype=np.int64)
+        group = np.asarray(group, dtype=np.int64)
+        totals = np.asarray(totals, dtype=np.int64)
+        groups = len(totals)
+        values = self.values
+        valid = members >= 0
+        rows = np.bincount(group, minlength=groups)
+        shown = np.bincount(group[valid], minlength=groups)
+        covered = np.bincount(group[valid], weights=values[members[valid]], minlength=groups)
+        ok = (rows > 0) & (totals >= 0)
+        rest = np.where(ok, values[np.maximum(totals, 0)] - covered, 0.0)
+        contradicted = ok & (rest < -_EPS)
+        if strict and contradicted.any():
+            raise DataError(
+                "Resultattabellen har fler fall i antal än i n för samma grupp (antal ska "
+                "vara en del av n; kategorier tillsammans högst n). Det är ett fel i "
+                "beräkningen före röjandekontrollen."
+            )
+        ok &= ~contradicted
+        extra = ok & (~np.broadcast_to(np.asarray(exhaustive, dtype=bool), groups) | (rest > _EPS))
+        ok &= (shown > 0) | extra
+        extra_cell = np.full(groups, -1, dtype=np.int64)
+        extra_cell[extra] = self.add(np.maximum(rest[extra], 0.0), virtual=True)
+        keep = valid & ok[group]
+        # members, then the virtual rest, then the total; a stable sort keeps that order per sum
+        owner = np.concatenate([group[keep], np.flatnonzero(extra), np.flatnonzero(ok)])
+        cells = np.concatenate([members[keep], extra_cell[extra], totals[ok]])
+        order = np.argsort(owner, kind="stable")
+        self._cells.append(cells[order])
+        self._sizes.append(np.bincount(owner, minlength=groups)[ok])
+
+    def add_totals(
+        self, cells: np.ndarray, outer: np.ndarray, is_total: np.ndarray, group: np.ndarray
+    ) -> None:
+        """Sums over rows: the member rows of each ``group`` add up to the one total row of
+        their ``outer`` group (no sum when an outer group has no total row, or several)."""
+        outer, group = np.asarray(outer, dtype=np.int64), np.asarray(group, dtype=np.int64)
+        if len(outer) == 0:
             return
-        # plain list look-ups: converting the growing list to an array here would be quadratic
-        rest = self.value[total] - sum(self.value[int(m)] for m in members)
-        if rest < -_EPS:
-            if strict:
-                raise DataError(
-                    "Resultattabellen har fler fall i antal än i n för samma grupp (antal ska "
-                    "vara en del av n; kategorier tillsammans högst n). Det är ett fel i "
-                    "beräkningen före röjandekontrollen."
-                )
+        n_outer = int(outer.max()) + 1
+        count = np.bincount(outer[is_total], minlength=n_outer)
+        total_cell = np.full(n_outer, -1, dtype=np.int64)
+        total_cell[outer[is_total]] = cells[is_total]
+        total_cell[count != 1] = -1
+        members = ~is_total
+        if not members.any():
             return
-        cells = [int(m) for m in members]
-        if not exhaustive or rest > _EPS:
-            cells.append(int(self.add(np.array([max(rest, 0.0)]), virtual=True)[0]))
-        if cells:
-            self.equations.append(_Equation(tuple(cells), int(total)))
+        member_group = pd.factorize(group[members])[0]
+        group_outer = np.zeros(int(member_group.max()) + 1, dtype=np.int64)
+        group_outer[member_group] = outer[members]
+        self.add_sums(cells[members], member_group, total_cell[group_outer], exhaustive=True)
+
+    def sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """All sums as flat cells and start offsets (``len(start) == number of sums + 1``)."""
+        cells = np.concatenate([np.empty(0, dtype=np.int64), *self._cells])
+        sizes = np.concatenate([np.empty(0, dtype=np.int64), *self._sizes])
+        return cells, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 def _hidden_masks(
@@ -405,16 +471,16 @@ def _hidden_masks(
     model = _Model()
     first = pd.Series(np.arange(len(frame))).groupby(gid).first().to_numpy()
     n_first = n[first] if len(frame) else np.empty(0)
-    n_cell_of_group = np.full(len(first), -1)
+    n_cell_of_group = np.full(len(first), -1, dtype=np.int64)
     has_n = np.isfinite(n_first)
     n_cell_of_group[has_n] = model.add(n_first[has_n])
     n_cell = n_cell_of_group[gid] if len(frame) else np.empty(0, dtype=np.int64)
     has_a = np.isfinite(a)
-    a_cell = np.full(len(frame), -1)
+    a_cell = np.full(len(frame), -1, dtype=np.int64)
     a_cell[has_a] = model.add(a[has_a])
 
     # primary suppression of shown cells
-    hidden = np.zeros(len(model.value), dtype=bool)
+    hidden = np.zeros(model.size, dtype=bool)
     hidden[n_cell_of_group[has_n]] = _small(n_first[has_n], min_n)
     complement = n - a
     primary_a = _small(a, min_n) | _small(complement, min_n) | (~np.isfinite(n) & (a < min_n))
@@ -426,81 +492,51 @@ def _hidden_masks(
         if CATEGORY_COLUMN in frame
         else np.zeros(len(frame), dtype=bool)
     )
-    for _, rows in _groups(gid, has_a):
-        exhaustive = bool(categorical[rows].any())
-        model.add_sum(a_cell[rows], int(n_cell[rows[0]]), exhaustive=exhaustive, strict=True)
-        if exhaustive and len(rows) > 2:
-            # each category's complement (the other categories together) is a count too
-            for row in rows:
-                model.add_sum(a_cell[[row]], int(n_cell[row]), exhaustive=False)
-    for col in total_cols:
+    rows = np.flatnonzero(has_a)
+    group = pd.factorize(gid[rows])[0]
+    totals = np.full(group.max() + 1 if len(rows) else 0, -1, dtype=np.int64)
+    totals[group] = n_cell[rows]
+    exhaustive = np.bincount(group, weights=categorical[rows], minlength=len(totals)) > 0
+    model.add_sums(a_cell[rows], group, totals, exhaustive=exhaustive, strict=True)
+    # each category's complement (the other categories together) is a count too
+    several = (exhaustive & (np.bincount(group, minlength=len(totals)) > 2))[group]
+    single = rows[several]
+    model.add_sums(a_cell[single], np.arange(len(single)), n_cell[single], exhaustive=False)
+    if partition is not None:
+        part = frame[partition[0]].astype("string").fillna("").to_numpy(dtype=object)
+    for col in [*total_cols, *([partition[0]] if partition else [])]:
+        in_partition = partition is not None and col == partition[0]
         is_total = frame[col].astype("string").eq(label).fillna(False).to_numpy(dtype=bool)
         if not is_total.any():
             continue
-        other = [k for k in keys if k != col]
-        ids = _group_ids(frame.iloc[first], [k for k in other if k != CATEGORY_COLUMN])
-        for _, rows in _groups(ids, np.ones(len(first), dtype=bool)):
-            _add_total(model, n_cell_of_group[rows], is_total[first[rows]])
-        ids = _group_ids(frame, other)
-        for _, rows in _groups(ids, has_a):
-            _add_total(model, a_cell[rows], is_total[rows])
-    if partition is not None:
-        other = [k for k in keys if k not in partition]
-        part = frame[partition[0]].astype("string").fillna("").to_numpy(dtype=object)
-        is_total = part == label
-        ids = _group_ids(frame.iloc[first], [k for k in other if k != CATEGORY_COLUMN])
-        for _, rows in _groups(ids, np.ones(len(first), dtype=bool)):
-            _add_partitions(model, n_cell_of_group[rows], is_total[first[rows]], part[first[rows]])
-        ids = _group_ids(frame, other)
-        for _, rows in _groups(ids, has_a):
-            _add_partitions(model, a_cell[rows], is_total[rows], part[rows])
+        other = [k for k in keys if k not in (partition if in_partition else (col,))]
+        outer = _group_ids(frame.iloc[first], [k for k in other if k != CATEGORY_COLUMN])
+        by = _group_ids(pd.DataFrame({"o": outer, "p": part[first]})) if in_partition else outer
+        model.add_totals(n_cell_of_group, outer, is_total[first], by)
+        outer = _group_ids(frame.iloc[rows], other)
+        by = _group_ids(pd.DataFrame({"o": outer, "p": part[rows]})) if in_partition else outer
+        model.add_totals(a_cell[rows], outer, is_total[rows], by)
 
-    n_cells = len(model.value)
-    virtual = np.asarray(model.virtual, dtype=bool)
-    values = np.asarray(model.value, dtype=float)
-    hidden = np.concatenate([hidden, np.ones(n_cells - len(hidden), dtype=bool)])
+    values = model.values
+    virtual = model.virtual
+    hidden = np.concatenate([hidden, np.ones(model.size - len(hidden), dtype=bool)])
     protect = (hidden & ~virtual) | (virtual & _small(values, min_n))
+    cells, start = model.sums()
     _secondary(
-        model.equations, min_n=min_n, values=values, hidden=hidden, protect=protect, exact=exact
+        cells, start, min_n=min_n, values=values, hidden=hidden, protect=protect, exact=exact
     )
 
+    n_cells = model.size
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
     hide_a = (a_cell >= 0) & hidden[np.maximum(a_cell, 0)] if n_cells else a_cell >= 0
     hide_value = hide_n | hide_a | ~(n >= min_n)
     return {N: hide_n, COUNT: hide_a, **dict.fromkeys(VALUE_COLUMNS, hide_value)}
 
 
-def _groups(ids: np.ndarray, mask: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    rows = np.flatnonzero(mask)
-    if rows.size == 0:
-        return
-    order = np.argsort(ids[rows], kind="stable")
-    rows = rows[order]
-    bounds = np.flatnonzero(np.diff(ids[rows])) + 1
-    for part in np.split(rows, bounds):
-        yield int(ids[part[0]]), part
-
-
-def _add_total(model: _Model, cells: np.ndarray, is_total: np.ndarray) -> None:
-    totals = cells[is_total]
-    members = cells[~is_total]
-    if totals.size != 1 or members.size == 0:
-        return
-    model.add_sum(members, int(totals[0]), exhaustive=True)
-
-
-def _add_partitions(
-    model: _Model, cells: np.ndarray, is_total: np.ndarray, parts: np.ndarray
-) -> None:
-    """One sum per partition: its levels add up to the shared total."""
-    for value in dict.fromkeys(parts[~is_total]):
-        chosen = is_total | (parts == value)
-        _add_total(model, cells[chosen], is_total[chosen])
-
-
 # -- secondary suppression ----------------------------------------------------------------------
 def _secondary(
-    equations: list[_Equation],
+    cells: np.ndarray,
+    start: np.ndarray,
     *,
     min_n: int,
     values: np.ndarray,
@@ -519,56 +555,88 @@ def _secondary(
     get one more hidden neighbour and the local rule runs again. ``exact=False`` stops after
     the local rule.
     """
+    rule = _LocalRule(cells, start, values=values, min_n=min_n)
+    if not exact:
+        rule.apply(hidden, protect)
+        return
+    equations = [
+        _Equation(tuple(int(c) for c in cells[s : e - 1]), int(cells[e - 1]))
+        for s, e in zip(start[:-1], start[1:], strict=True)
+    ]
     components = _components(equations, len(values))
     while True:
-        while _local_pass(equations, min_n=min_n, values=values, hidden=hidden, protect=protect):
-            pass
-        if not exact or not _global_pass(
+        rule.apply(hidden, protect)
+        if not _global_pass(
             equations, components, min_n=min_n, values=values, hidden=hidden, protect=protect
         ):
             return
 
 
-def _preference(eq: _Equation, cell: int, values: np.ndarray) -> tuple[int, float, int]:
+def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, int]:
     """Smallest positive member first, then the total, then empty members."""
-    is_total = cell == eq.total
-    rank = 1 if is_total else (0 if values[cell] > _EPS else 2)
-    return rank, float(values[cell]), cell
+    rank = 1 if is_total else (0 if value > _EPS else 2)
+    return rank, value, cell
 
 
 def _candidates(eq: _Equation, values: np.ndarray, hidden: np.ndarray) -> list[int]:
     known = [c for c in eq.cells if not hidden[c]]
-    return sorted(known, key=lambda c: _preference(eq, c, values))
+    return sorted(known, key=lambda c: _preference(c == eq.total, float(values[c]), c))
 
 
-def _local_pass(
-    equations: list[_Equation],
-    *,
-    min_n: int,
-    values: np.ndarray,
-    hidden: np.ndarray,
-    protect: np.ndarray,
-) -> bool:
-    """One sweep of the hypercube rule over every sum; True if a cell was hidden.
+class _LocalRule:
+    """The hypercube rule over every sum at once.
 
     A sum gives a protected cell away when it is the only unknown one. When the total is shown,
     the hidden members also need to add up to at least ``min_n``: otherwise a reader knows each
-    of them is small (or, at zero, pins them all).
+    of them is small (or, at zero, pins them all). Each round finds the exposed sums with numpy
+    and hides one more cell in each (re-checked in turn, so one hidden cell can settle several
+    sums), until no sum gives anything away.
     """
-    changed = False
-    for eq in equations:
-        unknown = [c for c in eq.cells if hidden[c]]
-        if not any(protect[c] for c in unknown):
-            continue
-        exposed = len(unknown) == 1 or (
-            not hidden[eq.total] and values[unknown].sum() < min_n - _EPS
+
+    def __init__(self, cells: np.ndarray, start: np.ndarray, *, values: np.ndarray, min_n: int):
+        self.cells, self.start, self.values, self.min_n = cells, start, values, min_n
+        self.owner = np.repeat(np.arange(len(start) - 1), np.diff(start))
+        self.total = cells[start[1:] - 1] if len(start) > 1 else np.empty(0, dtype=np.int64)
+        self.cell_values = values[cells]
+
+    def exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
+        """Indices of the sums that give a protected cell away."""
+        sums = len(self.start) - 1
+        unknown = hidden[self.cells]
+        at_risk = unknown & protect[self.cells]
+        count = np.bincount(self.owner, weights=unknown, minlength=sums)
+        hidden_sum = np.bincount(
+            self.owner, weights=np.where(unknown, self.cell_values, 0.0), minlength=sums
         )
-        if exposed:
-            options = _candidates(eq, values, hidden)
-            if options:
-                hidden[options[0]] = protect[options[0]] = True
-                changed = True
-    return changed
+        risky = np.bincount(self.owner, weights=at_risk, minlength=sums) > 0
+        gives_away = (count == 1) | (~hidden[self.total] & (hidden_sum < self.min_n - _EPS))
+        return np.flatnonzero(risky & gives_away)
+
+    def apply(self, hidden: np.ndarray, protect: np.ndarray) -> bool:
+        """Hide cells (in place) until no sum gives a protected cell away; True if any."""
+        changed = False
+        while True:
+            found = self.exposed(hidden, protect)
+            progress = False
+            for i in found:
+                members = self.cells[self.start[i] : self.start[i + 1]]
+                unknown = members[hidden[members]]
+                if not protect[unknown].any():
+                    continue
+                total = members[-1]
+                if len(unknown) != 1 and (
+                    hidden[total] or self.values[unknown].sum() >= self.min_n - _EPS
+                ):
+                    continue
+                known = [int(c) for c in members if not hidden[c]]
+                if known:
+                    best = min(
+                        known, key=lambda c: _preference(c == total, float(self.values[c]), c)
+                    )
+                    hidden[best] = protect[best] = True
+                    progress = changed = True
+            if not progress:
+                return changed
 
 
 def _components(equations: list[_Equation], n_cells: int) -> list[list[int]]:

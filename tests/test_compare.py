@@ -98,6 +98,40 @@ def test_edge_cases_keep_the_columns(rows):
     assert table["varde"].isna().all()
 
 
+def test_edge_cases_without_suppression_give_the_direct_values():
+    columns = ["utfall", "kategori", "kon", *RESULT_TAIL, "dold"]
+    # a group of one, the other sex absent
+    one = compare(_frame([("kvinna", "lss", True, 1.0)]), outcome="beviljad", min_n=1)
+    assert list(one.columns) == columns and len(one) == 1
+    row = one.iloc[0]
+    assert (row.kon, row.n, row.antal, row.varde) == ("kvinna", 1, 1, 1.0)
+    low, high = proportion_confint(1, 1, method="wilson")
+    assert (row.ci_lag, row.ci_hog) == (pytest.approx(low), pytest.approx(high))
+    assert np.isnan(row.skillnad) and np.isnan(row.p_varde) and not row.dold
+    # all missing: no group has a known outcome, so there is no row
+    rows = [("kvinna", "lss", None, None), ("man", "lss", None, None)]
+    none = compare(_frame(rows), outcome="beviljad", min_n=1)
+    assert list(none.columns) == columns and none.empty
+    # an empty group in a two-way split: no row for it, and no difference for its partner
+    rows = [("kvinna", "lss", True, 1.0), ("man", "lss", False, 2.0)]
+    rows += [("kvinna", "aldreomsorg", False, 3.0), ("kvinna", "aldreomsorg", True, 5.0)]
+    table = compare(_frame(rows), outcome="beviljad", by=("kon", "verksamhet"), min_n=1)
+    assert len(table) == 3
+    lss = table[(table.kon == "kvinna") & (table.verksamhet == "lss")].iloc[0]
+    assert lss.skillnad == 1.0 and lss.test == "fisher"
+    assert lss.p_varde == pytest.approx(sps.fisher_exact([[1, 0], [0, 1]]).pvalue)
+    alone = table[(table.kon == "kvinna") & (table.verksamhet == "aldreomsorg")].iloc[0]
+    assert (alone.n, alone.antal, alone.varde) == (2, 1, 0.5) and np.isnan(alone.skillnad)
+    # means: a group of one has a mean but no interval, and Welch needs two in each group
+    means = compare(_frame(rows), outcome="hemtjanst_tim_man", min_n=1)
+    women = means[means.kon == "kvinna"].iloc[0]
+    men = means[means.kon == "man"].iloc[0]
+    assert (women.n, women.varde, men.n, men.varde) == (3, 3.0, 1, 2.0)
+    ci = sps.t.interval(0.95, 2, loc=3.0, scale=sps.sem([1.0, 3.0, 5.0]))
+    assert (women.ci_lag, women.ci_hog) == (pytest.approx(ci[0]), pytest.approx(ci[1]))
+    assert np.isnan(men.ci_lag) and np.isnan(women.skillnad) and np.isnan(women.p_varde)
+
+
 def test_errors_are_swedish(small):
     with pytest.raises(DataError, match="Uppgift saknas: mal_uppfyllelse"):
         compare(small, outcome="mal_uppfyllelse")
@@ -230,3 +264,53 @@ def test_screening_hides_no_level_that_the_total_gives_back(sample):
                 assert outside.any(), (utfall, kategori, bakgrund, sex)
             checked += 1
     assert checked > 100
+
+
+def _direct_screen_row(data: pd.DataFrame, row: pd.Series) -> dict[str, float]:
+    """The statistics of one screening row, computed afresh on the masked subset."""
+    mask = data["kommun"] == row.kommun
+    if row.bakgrund != "alla":
+        mask &= data[row.bakgrund].astype("string") == row.niva
+    y = data.loc[mask, row.utfall]
+    sex = data.loc[mask, "kon"].astype("string")
+    known = y.notna().to_numpy()
+    out: dict[str, float] = {}
+    groups = {}
+    for code in ("kvinna", "man"):
+        values = y[(sex == code).to_numpy() & known]
+        if pd.notna(row.kategori):
+            values = (values.astype("string") == row.kategori).astype(float)
+        else:
+            values = values.astype(float)
+        groups[code] = values
+        out[f"n_{code}"] = len(values)
+        out[f"varde_{code}"] = values.mean()
+    women, men = groups["kvinna"], groups["man"]
+    out["skillnad"] = women.mean() - men.mean()
+    if row.skala == "medel":
+        out["p_varde"] = sps.ttest_ind(women, men, equal_var=False).pvalue
+    else:
+        table = np.array(
+            [[women.sum(), len(women) - women.sum()], [men.sum(), len(men) - men.sum()]]
+        )
+        if (sps.contingency.expected_freq(table) < 5).any():
+            out["p_varde"] = sps.fisher_exact(table).pvalue
+        else:
+            out["p_varde"] = sps.chi2_contingency(table, correction=False).pvalue
+    return out
+
+
+def test_screening_per_kommun_matches_direct_computation(sample):
+    """Every kind of outcome, background and kommun, recomputed row by row (no suppression)."""
+    table = screen(sample, per="kommun", min_n=1)
+    assert set(table["kommun"]) == set(sample["kommun"])
+    assert not table["dold"].any()
+    checked = table[table["skillnad"].notna()].sample(300, random_state=4)
+    numeric = checked["utfall"].map(lambda u: load_catalog().variable(u).type in ("int", "number"))
+    checked["skala"] = np.where(numeric, "medel", "andel")
+    assert numeric.any() and checked["kategori"].notna().any()
+    assert (checked["bakgrund"] != "alla").any() and (checked["bakgrund"] == "alla").any()
+    for _, row in checked.iterrows():
+        expected = _direct_screen_row(sample, row)
+        for column, value in expected.items():
+            assert row[column] == pytest.approx(value, rel=1e-9, abs=1e-12), (column, dict(row))

@@ -61,6 +61,43 @@ def test_small_counts_use_fisher():
     assert res.loc[0, "p_value"] == pytest.approx(sps.fisher_exact([[1, 5], [5, 2]])[1])
 
 
+def test_vectorised_fisher_equals_scipy_on_every_small_table():
+    rows = [
+        (a, m, c, k)
+        for m in range(1, 9)
+        for k in range(1, 9)
+        for a in range(m + 1)
+        for c in range(k + 1)
+    ]
+    a, m, c, k = map(np.array, zip(*rows, strict=True))
+    got = stats.fisher_exact_pvalues(a, m, c, k)
+    expected = [sps.fisher_exact([[x, y - x], [z, w - z]])[1] for x, y, z, w in rows]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_vectorised_fisher_equals_scipy_on_large_sparse_tables(rng):
+    m = rng.integers(1, 400, size=400)
+    k = rng.integers(1, 4000, size=400)
+    a = rng.binomial(m, rng.uniform(0, 0.05, size=400))
+    c = rng.binomial(k, rng.uniform(0, 0.05, size=400))
+    got = stats.fisher_exact_pvalues(a, m, c, k)
+    expected = [
+        sps.fisher_exact([[x, y - x], [z, w - z]])[1] for x, y, z, w in zip(a, m, c, k, strict=True)
+    ]
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+def test_vectorised_fisher_works_in_chunks(monkeypatch):
+    a, m, c, k = [1, 0, 7, 3], [6, 9, 30, 4], [5, 4, 2, 1], [7, 9, 25, 4]
+    whole = stats.fisher_exact_pvalues(a, m, c, k)
+    monkeypatch.setattr(stats, "_FISHER_CHUNK", 3)
+    np.testing.assert_allclose(stats.fisher_exact_pvalues(a, m, c, k), whole, rtol=1e-14)
+    expected = [
+        sps.fisher_exact([[x, y - x], [z, w - z]])[1] for x, y, z, w in zip(a, m, c, k, strict=True)
+    ]
+    np.testing.assert_allclose(whole, expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize(("n1", "n2"), [(0, 5), (5, 0), (0, 0)])
 def test_difference_with_empty_group_is_nan(n1, n2):
     res = stats.diff_proportions([0], [n1], [0], [n2])
