@@ -325,6 +325,7 @@ def screen(
     alpha: float = 0.05,
     per: str | None = None,
     progress: bool = False,
+    exact: bool = False,
 ) -> pd.DataFrame:
     """Every outcome against every background variable, women against men, ranked by size.
 
@@ -333,6 +334,13 @@ def screen(
     together. Rows whose adjusted p-value (Benjamini–Hochberg over the whole list) is below 0.05
     come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
     pass. Values resting on too few cases are hidden, and so is their sentence.
+
+    ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list is protected
+    by the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`): under
+    a second for a kommun, seconds for hundreds. They can miss a cell that only a combination
+    of many sums gives away (a levels-by-categories table with its margins). ``exact=True``
+    adds the complete check with linear programmes: about 3–8 s per kommun on one core, and
+    minutes when several notebooks run at once.
     """
     from tqdm.auto import tqdm
 
@@ -369,7 +377,7 @@ def screen(
         parts.append(_screen_outcome(data, outcome, groupings, per=per, alpha=alpha))
     bar.close()
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    table = _rank_and_describe(table, per=per, min_n=min_n)
+    table = _rank_and_describe(table, per=per, min_n=min_n, exact=exact)
     table.attrs["saknas"] = missing
     table.attrs["fotnot"] = privacy.footnote(min_n)
     table.attrs["min_n"] = min_n
@@ -440,7 +448,9 @@ def _screen_outcome(
     return wide
 
 
-def _rank_and_describe(table: pd.DataFrame, *, per: str | None, min_n: int) -> pd.DataFrame:
+def _rank_and_describe(
+    table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool
+) -> pd.DataFrame:
     columns = ([per] if per else []) + list(SCREEN_COLUMNS)
     if table.empty:
         return pd.DataFrame(columns=[*columns, "dold"])
@@ -453,7 +463,7 @@ def _rank_and_describe(table: pd.DataFrame, *, per: str | None, min_n: int) -> p
         pair_col="kon",
         total_label="alla",
         partition=("bakgrund", "niva"),
-        exact=False,
+        exact=exact,
     )
     hidden = table["dold"].to_numpy(dtype=bool)
     value_cols = [

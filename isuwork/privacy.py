@@ -36,16 +36,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
-from scipy.optimize import linprog
 
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError, PrivacyError
+from isuwork.secondary import Model, hide_recoverable, small
 
 N = "n"
 COUNT = "antal"
@@ -64,7 +62,6 @@ CATEGORY_COLUMN = "kategori"
 HIDDEN_COLUMN = "dold"
 FOOTNOTE_ATTR = "fotnot"
 
-_EPS = 1e-9
 _FIX_HINT = (
     "Kör tabellen genom isuwork.privacy.suppress() med samma gräns innan den visas eller sparas."
 )
@@ -124,12 +121,13 @@ def suppress(
         every other value of ``partition_col`` its rows (told apart by ``level_col``) add up to
         that total. Both columns must be in ``group_cols``.
     exact
-        After the local rules of the hypercube method (a sum with one unknown cell, or hidden
-        cells of a shown total adding up to less than ``min_n``), also check every connected
-        group of sums exactly with a linear programme and hide more where a reader could still
-        pin a cell down. ``False`` keeps to the local rules, as statistical agencies' hypercube
-        method does: much faster on very large tables (a screening list over hundreds of
-        kommuner), and it still closes every one-step recovery.
+        After the fast rules (the local rule of the hypercube method and bound propagation; see
+        :mod:`isuwork.secondary`), also check every linked group of unknown cells exactly with
+        linear programmes and hide more where a reader could still pin a cell down or know it
+        is small. ``False`` keeps to the fast rules: seconds instead of minutes on very large
+        tables (a screening list over hundreds of kommuner), closing every recovery from one
+        sum and every bound that chains of sums give, but not every combination of many sums
+        at once (a levels-by-categories table with its margins can need the exact check).
 
     Returns
     -------
@@ -300,10 +298,6 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.Series(values).to_numpy(dtype=float, na_value=np.nan)
 
 
-def _small(x: np.ndarray, min_n: int) -> np.ndarray:
-    return (x > _EPS) & (x < min_n - _EPS)
-
-
 def _blank(out: pd.DataFrame, col: str, mask: np.ndarray) -> np.ndarray:
     """Set ``col`` to missing where ``mask``; return where a present value was hidden.
 
@@ -319,126 +313,6 @@ def _blank(out: pd.DataFrame, col: str, mask: np.ndarray) -> np.ndarray:
     present = series.notna().to_numpy(dtype=bool)
     out[col] = series.mask(pd.Series(mask, index=series.index))
     return mask & present
-
-
-# -- the cell model -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Equation:
-    """``sum(members) == total`` over cell indices."""
-
-    members: tuple[int, ...]
-    total: int
-
-    @property
-    def cells(self) -> tuple[int, ...]:
-        return (*self.members, self.total)
-
-
-@dataclass
-class _Model:
-    """Counts as cells (shown ones and virtual ones a reader can only derive) and their sums.
-
-    Sums are stored flat: the cells of sum ``i`` are ``cells[start[i]:start[i + 1]]``, members
-    first and the total last, so that the local rule can check every sum at once with numpy.
-    """
-
-    _values: list[np.ndarray] = field(default_factory=list)
-    _virtual: list[np.ndarray] = field(default_factory=list)
-    _cells: list[np.ndarray] = field(default_factory=list)
-    _sizes: list[np.ndarray] = field(default_factory=list)
-    size: int = 0
-
-    def add(self, values: np.ndarray, *, virtual: bool = False) -> np.ndarray:
-        values = np.asarray(values, dtype=float)
-        self._values.append(values)
-        self._virtual.append(np.full(len(values), virtual))
-        start = self.size
-        self.size += len(values)
-        return np.arange(start, self.size)
-
-    @property
-    def values(self) -> np.ndarray:
-        return np.concatenate([np.empty(0), *self._values])
-
-    @property
-    def virtual(self) -> np.ndarray:
-        return np.concatenate([np.empty(0, dtype=bool), *self._virtual])
-
-    def add_sums(
-        self,
-        members: np.ndarray,
-        group: np.ndarray,
-        totals: np.ndarray,
-        *,
-        exhaustive: bool | np.ndarray,
-        strict: bool = False,
-    ) -> None:
-        """Add ``sum(members of g) (+ rest) == totals[g]`` for every group ``g``.
-
-        ``members`` are cell indices (-1 for a missing cell) and ``group`` their group; a group
-        without member rows, or whose total is -1, gives no sum. ``rest`` is a virtual cell for
-        what the members do not cover: cases outside the listed rows, or (``exhaustive`` False)
-        the complement of a share. A relation that the numbers contradict (members exceeding
-        the total, e.g. overlapping levels) is left out, or with ``strict`` (antal against n)
-        raises :class:`DataError`.
-        """
-        members = np.asarray(members, dtype=np.int64)
-        group = np.asarray(group, dtype=np.int64)
-        totals = np.asarray(totals, dtype=np.int64)
-        groups = len(totals)
-        values = self.values
-        valid = members >= 0
-        rows = np.bincount(group, minlength=groups)
-        shown = np.bincount(group[valid], minlength=groups)
-        covered = np.bincount(group[valid], weights=values[members[valid]], minlength=groups)
-        ok = (rows > 0) & (totals >= 0)
-        rest = np.where(ok, values[np.maximum(totals, 0)] - covered, 0.0)
-        contradicted = ok & (rest < -_EPS)
-        if strict and contradicted.any():
-            raise DataError(
-                "Resultattabellen har fler fall i antal än i n för samma grupp (antal ska "
-                "vara en del av n; kategorier tillsammans högst n). Det är ett fel i "
-                "beräkningen före röjandekontrollen."
-            )
-        ok &= ~contradicted
-        extra = ok & (~np.broadcast_to(np.asarray(exhaustive, dtype=bool), groups) | (rest > _EPS))
-        ok &= (shown > 0) | extra
-        extra_cell = np.full(groups, -1, dtype=np.int64)
-        extra_cell[extra] = self.add(np.maximum(rest[extra], 0.0), virtual=True)
-        keep = valid & ok[group]
-        # members, then the virtual rest, then the total; a stable sort keeps that order per sum
-        owner = np.concatenate([group[keep], np.flatnonzero(extra), np.flatnonzero(ok)])
-        cells = np.concatenate([members[keep], extra_cell[extra], totals[ok]])
-        order = np.argsort(owner, kind="stable")
-        self._cells.append(cells[order])
-        self._sizes.append(np.bincount(owner, minlength=groups)[ok])
-
-    def add_totals(
-        self, cells: np.ndarray, outer: np.ndarray, is_total: np.ndarray, group: np.ndarray
-    ) -> None:
-        """Sums over rows: the member rows of each ``group`` add up to the one total row of
-        their ``outer`` group (no sum when an outer group has no total row, or several)."""
-        outer, group = np.asarray(outer, dtype=np.int64), np.asarray(group, dtype=np.int64)
-        if len(outer) == 0:
-            return
-        n_outer = int(outer.max()) + 1
-        count = np.bincount(outer[is_total], minlength=n_outer)
-        total_cell = np.full(n_outer, -1, dtype=np.int64)
-        total_cell[outer[is_total]] = cells[is_total]
-        total_cell[count != 1] = -1
-        members = ~is_total
-        if not members.any():
-            return
-        member_group = pd.factorize(group[members])[0]
-        group_outer = np.zeros(int(member_group.max()) + 1, dtype=np.int64)
-        group_outer[member_group] = outer[members]
-        self.add_sums(cells[members], member_group, total_cell[group_outer], exhaustive=True)
-
-    def sums(self) -> tuple[np.ndarray, np.ndarray]:
-        """All sums as flat cells and start offsets (``len(start) == number of sums + 1``)."""
-        cells = np.concatenate([np.empty(0, dtype=np.int64), *self._cells])
-        sizes = np.concatenate([np.empty(0, dtype=np.int64), *self._sizes])
-        return cells, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 def _hidden_masks(
@@ -468,7 +342,7 @@ def _hidden_masks(
                 "Kategorierna i samma grupp har olika n i resultattabellen; n ska vara antalet "
                 "fall med känt utfall i gruppen och vara lika för alla kategorier."
             )
-    model = _Model()
+    model = Model()
     first = pd.Series(np.arange(len(frame))).groupby(gid).first().to_numpy()
     n_first = n[first] if len(frame) else np.empty(0)
     n_cell_of_group = np.full(len(first), -1, dtype=np.int64)
@@ -481,9 +355,9 @@ def _hidden_masks(
 
     # primary suppression of shown cells
     hidden = np.zeros(model.size, dtype=bool)
-    hidden[n_cell_of_group[has_n]] = _small(n_first[has_n], min_n)
+    hidden[n_cell_of_group[has_n]] = small(n_first[has_n], min_n)
     complement = n - a
-    primary_a = _small(a, min_n) | _small(complement, min_n) | (~np.isfinite(n) & (a < min_n))
+    primary_a = small(a, min_n) | small(complement, min_n) | (~np.isfinite(n) & (a < min_n))
     hidden[a_cell[has_a]] = primary_a[has_a]
 
     # relations a reader can use
@@ -517,256 +391,16 @@ def _hidden_masks(
         by = _group_ids(pd.DataFrame({"o": outer, "p": part[rows]})) if in_partition else outer
         model.add_totals(a_cell[rows], outer, is_total[rows], by)
 
-    values = model.values
     virtual = model.virtual
     hidden = np.concatenate([hidden, np.ones(model.size - len(hidden), dtype=bool)])
-    protect = (hidden & ~virtual) | (virtual & _small(values, min_n))
-    cells, start = model.sums()
-    _secondary(
-        cells, start, min_n=min_n, values=values, hidden=hidden, protect=protect, exact=exact
-    )
+    protect = (hidden & ~virtual) | (virtual & small(model.values, min_n))
+    hide_recoverable(model, min_n=min_n, hidden=hidden, protect=protect, exact=exact)
 
     n_cells = model.size
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
     hide_a = (a_cell >= 0) & hidden[np.maximum(a_cell, 0)] if n_cells else a_cell >= 0
     hide_value = hide_n | hide_a | ~(n >= min_n)
     return {N: hide_n, COUNT: hide_a, **dict.fromkeys(VALUE_COLUMNS, hide_value)}
-
-
-# -- secondary suppression ----------------------------------------------------------------------
-def _secondary(
-    cells: np.ndarray,
-    start: np.ndarray,
-    *,
-    min_n: int,
-    values: np.ndarray,
-    hidden: np.ndarray,
-    protect: np.ndarray,
-    exact: bool = True,
-) -> None:
-    """Hide more cells (in place) until no protected cell follows from the shown ones.
-
-    First the cheap local rule of the hypercube method: a sum with exactly one unknown cell
-    gives it away, so hide the smallest shown positive sibling (else the total), and go on
-    while the hidden siblings of a shown total add up to less than ``min_n``. Then an exact
-    check per connected group of sums: a cell is determined when every solution of the sums
-    agrees on it, when its feasible range (non-negative counts) holds one whole number, or when
-    a small count's largest feasible value is below ``min_n``; see :func:`_exposed`. Such cells
-    get one more hidden neighbour and the local rule runs again. ``exact=False`` stops after
-    the local rule.
-    """
-    rule = _LocalRule(cells, start, values=values, min_n=min_n)
-    if not exact:
-        rule.apply(hidden, protect)
-        return
-    equations = [
-        _Equation(tuple(int(c) for c in cells[s : e - 1]), int(cells[e - 1]))
-        for s, e in zip(start[:-1], start[1:], strict=True)
-    ]
-    components = _components(equations, len(values))
-    while True:
-        rule.apply(hidden, protect)
-        if not _global_pass(
-            equations, components, min_n=min_n, values=values, hidden=hidden, protect=protect
-        ):
-            return
-
-
-def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, int]:
-    """Smallest positive member first, then the total, then empty members."""
-    rank = 1 if is_total else (0 if value > _EPS else 2)
-    return rank, value, cell
-
-
-def _candidates(eq: _Equation, values: np.ndarray, hidden: np.ndarray) -> list[int]:
-    known = [c for c in eq.cells if not hidden[c]]
-    return sorted(known, key=lambda c: _preference(c == eq.total, float(values[c]), c))
-
-
-class _LocalRule:
-    """The hypercube rule over every sum at once.
-
-    A sum gives a protected cell away when it is the only unknown one. When the total is shown,
-    the hidden members also need to add up to at least ``min_n``: otherwise a reader knows each
-    of them is small (or, at zero, pins them all). Each round finds the exposed sums with numpy
-    and hides one more cell in each (re-checked in turn, so one hidden cell can settle several
-    sums), until no sum gives anything away.
-    """
-
-    def __init__(self, cells: np.ndarray, start: np.ndarray, *, values: np.ndarray, min_n: int):
-        self.cells, self.start, self.values, self.min_n = cells, start, values, min_n
-        self.owner = np.repeat(np.arange(len(start) - 1), np.diff(start))
-        self.total = cells[start[1:] - 1] if len(start) > 1 else np.empty(0, dtype=np.int64)
-        self.cell_values = values[cells]
-
-    def exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
-        """Indices of the sums that give a protected cell away."""
-        sums = len(self.start) - 1
-        unknown = hidden[self.cells]
-        at_risk = unknown & protect[self.cells]
-        count = np.bincount(self.owner, weights=unknown, minlength=sums)
-        hidden_sum = np.bincount(
-            self.owner, weights=np.where(unknown, self.cell_values, 0.0), minlength=sums
-        )
-        risky = np.bincount(self.owner, weights=at_risk, minlength=sums) > 0
-        gives_away = (count == 1) | (~hidden[self.total] & (hidden_sum < self.min_n - _EPS))
-        return np.flatnonzero(risky & gives_away)
-
-    def apply(self, hidden: np.ndarray, protect: np.ndarray) -> bool:
-        """Hide cells (in place) until no sum gives a protected cell away; True if any."""
-        changed = False
-        while True:
-            found = self.exposed(hidden, protect)
-            progress = False
-            for i in found:
-                members = self.cells[self.start[i] : self.start[i + 1]]
-                unknown = members[hidden[members]]
-                if not protect[unknown].any():
-                    continue
-                total = members[-1]
-                if len(unknown) != 1 and (
-                    hidden[total] or self.values[unknown].sum() >= self.min_n - _EPS
-                ):
-                    continue
-                known = [int(c) for c in members if not hidden[c]]
-                if known:
-                    best = min(
-                        known, key=lambda c: _preference(c == total, float(self.values[c]), c)
-                    )
-                    hidden[best] = protect[best] = True
-                    progress = changed = True
-            if not progress:
-                return changed
-
-
-def _components(equations: list[_Equation], n_cells: int) -> list[list[int]]:
-    """Equation indices grouped by shared cells (union–find over cells)."""
-    parent = list(range(n_cells))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for eq in equations:
-        root = find(eq.total)
-        for c in eq.members:
-            parent[find(c)] = root
-    groups: dict[int, list[int]] = {}
-    for i, eq in enumerate(equations):
-        groups.setdefault(find(eq.total), []).append(i)
-    return list(groups.values())
-
-
-def _system(
-    equations: list[_Equation], unknown: list[int], values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sums as ``A x = b`` over the unknown cells, shown cells moved to the right."""
-    pos = {c: i for i, c in enumerate(unknown)}
-    rows, rhs = [], []
-    for eq in equations:
-        row = np.zeros(len(unknown))
-        known = 0.0
-        for c, coef in ((m, 1.0) for m in eq.members):
-            if c in pos:
-                row[pos[c]] += coef
-            else:
-                known += coef * values[c]
-        if eq.total in pos:
-            row[pos[eq.total]] -= 1.0
-        else:
-            known -= values[eq.total]
-        if row.any():
-            rows.append(row)
-            rhs.append(-known)
-    if not rows:
-        return np.zeros((0, len(unknown))), np.zeros(0)
-    return np.vstack(rows), np.asarray(rhs)
-
-
-def _exposed(
-    equations: list[_Equation],
-    unknown: list[int],
-    targets: list[int],
-    values: np.ndarray,
-    *,
-    min_n: int,
-) -> list[int]:
-    """The targets (unknown cells) a reader can pin down, or bound below ``min_n``.
-
-    Algebra first: a cell is fixed by the sums when its coordinate vanishes on their null space.
-    Counts cannot be negative either, so the sums plus ``x >= 0`` bound every cell; the bounds
-    come from a linear programme (scipy's HiGHS). A cell is exposed when its feasible range holds
-    a single whole number, or when it is a small count (1 … ``min_n``−1) whose largest feasible
-    value is still below ``min_n`` (a reader would know it is small). The lower bound matters
-    only where an unknown cell is zero; without zeros every free cell can move both ways.
-    """
-    a, b = _system(equations, unknown, values)
-    pos = {c: i for i, c in enumerate(unknown)}
-    if a.shape[0] == 0:
-        return []
-    basis = null_space(a)
-    moves = np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
-    exposed = [t for t in targets if not moves[pos[t]]]
-    zeros = values[unknown].min() < 1 - _EPS
-    for t in targets:
-        small = bool(_small(values[t : t + 1], min_n)[0])
-        if t in exposed or not (zeros or small):
-            continue
-        objective = np.zeros(len(unknown))
-        objective[pos[t]] = 1.0
-        high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-        if high.status not in (0, 3):
-            continue  # numerically troubled: the algebraic check above still holds
-        top = np.inf if high.status == 3 else -high.fun
-        if small and top < min_n - 1e-6:
-            exposed.append(t)
-            continue
-        if zeros:
-            low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-            if low.status == 0 and np.floor(top + 1e-6) - np.ceil(low.fun - 1e-6) < 1:
-                exposed.append(t)
-    return exposed
-
-
-def _global_pass(
-    equations: list[_Equation],
-    components: list[list[int]],
-    *,
-    min_n: int,
-    values: np.ndarray,
-    hidden: np.ndarray,
-    protect: np.ndarray,
-) -> bool:
-    for comp in components:
-        eqs = [equations[i] for i in comp]
-        cells = sorted({c for eq in eqs for c in eq.cells})
-        targets = [c for c in cells if protect[c]]
-        if not targets:
-            continue
-        unknown = [c for c in cells if hidden[c]]
-        exposed = _exposed(eqs, unknown, targets, values, min_n=min_n)
-        if not exposed:
-            continue
-        target = exposed[0]
-        near: list[int] = []
-        for eq in eqs:
-            if target in eq.cells:
-                near.extend(c for c in _candidates(eq, values, hidden) if c not in near)
-        rest = sorted(
-            (c for c in cells if not hidden[c] and c not in near),
-            key=lambda c: (values[c] <= _EPS, values[c], c),
-        )
-        options = near + rest
-        for cell in options:
-            if not _exposed(eqs, sorted([*unknown, cell]), [target], values, min_n=min_n):
-                hidden[cell] = protect[cell] = True
-                return True
-        if options:  # no single cell frees it: hide the nearest and let the rules go on
-            hidden[options[0]] = protect[options[0]] = True
-            return True
-    return False
 
 
 # -- check_table -----------------------------------------------------------------------------------
@@ -790,11 +424,11 @@ def check_table(table: pd.DataFrame, *, min_n: int = 5) -> None:
         n = _numeric(table, f"{N}{suffix}")
         a = _numeric(table, f"{COUNT}{suffix}")
         for col, bad, what in (
-            (f"{N}{suffix}", _small(n, min_n), f"ett antal fall under {min_n}"),
-            (f"{COUNT}{suffix}", _small(a, min_n), f"ett antal under {min_n}"),
+            (f"{N}{suffix}", small(n, min_n), f"ett antal fall under {min_n}"),
+            (f"{COUNT}{suffix}", small(a, min_n), f"ett antal under {min_n}"),
             (
                 f"{COUNT}{suffix}",
-                _small(n - a, min_n),
+                small(n - a, min_n),
                 f"ett antal vars komplement (n − antal) är under {min_n}",
             ),
         ):
@@ -841,7 +475,7 @@ def _raise_if(table: pd.DataFrame, bad: np.ndarray, col: str, what: str) -> None
 
 def small_count(count: np.ndarray, min_n: int = 5) -> np.ndarray:
     """True where a count must be hidden (1 … min_n−1)."""
-    return _small(np.asarray(count, dtype=float), min_n)
+    return small(np.asarray(count, dtype=float), min_n)
 
 
 def share_hidden(n: np.ndarray, count: np.ndarray, min_n: int = 5) -> np.ndarray:
@@ -849,4 +483,4 @@ def share_hidden(n: np.ndarray, count: np.ndarray, min_n: int = 5) -> np.ndarray
     complement, which covers 0 % and 100 % in small groups)."""
     n = np.asarray(n, dtype=float)
     count = np.asarray(count, dtype=float)
-    return (n < min_n) | ~np.isfinite(n) | _small(count, min_n) | _small(n - count, min_n)
+    return (n < min_n) | ~np.isfinite(n) | small(count, min_n) | small(n - count, min_n)

@@ -82,7 +82,8 @@ def diff_proportions(count1, n1, count2, n2, *, alpha: float = 0.05) -> pd.DataF
         a, m, c, k = c1[ok], n1[ok], c2[ok], n2[ok]
         out["diff"][ok] = a / m - c / k
         low, high = confint_proportions_2indep(a, m, c, k, method="newcomb", alpha=alpha)
-        out["ci_low"][ok], out["ci_high"][ok] = low, high
+        # a difference of shares lies in [-1, 1]; remove floating-point residue at the ends
+        out["ci_low"][ok], out["ci_high"][ok] = np.clip(low, -1, 1), np.clip(high, -1, 1)
         total = m + k
         events = a + c
         expected = np.minimum.reduce(

@@ -723,6 +723,49 @@ def test_partitions_of_one_total_hide_nothing_recoverable(case):
     assert _partition_attack(shown, table, min_n) == []
 
 
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(partitioned_tables())
+def test_fast_rules_close_partitions_of_one_total(case):
+    """Without the linear programmes, the local rule and bound propagation still leave nothing
+    to recover in a stack of partitions (levels of several backgrounds, one share each)."""
+    table, min_n = case
+    shown = suppress(
+        table,
+        min_n=min_n,
+        group_cols=["bakgrund", "niva"],
+        total_label="alla",
+        partition=("bakgrund", "niva"),
+        exact=False,
+    )
+    check_table(shown, min_n=min_n)
+    assert _partition_attack(shown, table, min_n) == []
+
+
+def test_bound_propagation_closes_what_the_local_rule_leaves():
+    """n_man of v0 is 1: hidden with v1 (2) to protect it, yet antal_man of v1 (2) shows that
+    v1 has at least 2 men, so v0 has at most 3 - 2 = 1. Only bounds see that."""
+    table = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "bakgrund": ["alla", "b0", "b0"],
+            "niva": [pd.NA, "v0", "v1"],
+            "n_kvinna": [1.0, 0, 1],
+            "antal_kvinna": [0.0, 0, 0],
+            "n_man": [3.0, 1, 2],
+            "antal_man": [2.0, 0, 2],
+        }
+    )
+    keys = {"group_cols": ["bakgrund", "niva"], "total_label": "alla"}
+    shown = suppress(table, min_n=2, partition=("bakgrund", "niva"), exact=False, **keys)
+    assert _partition_attack(shown, table, 2) == []
+    assert shown["n_man"].isna().all()
+
+
 def test_partition_closes_the_subtraction_from_the_total():
     """Without the partition a hidden level would be the total minus the shown levels."""
     table = pd.DataFrame(

@@ -61,6 +61,13 @@ def test_small_counts_use_fisher():
     assert res.loc[0, "p_value"] == pytest.approx(sps.fisher_exact([[1, 5], [5, 2]])[1])
 
 
+def test_difference_interval_stays_within_minus_one_and_one():
+    # statsmodels returns 1.0000000000000002 here; a difference of shares cannot exceed 1
+    res = stats.diff_proportions([49, 0], [49, 49], [0, 50], [50, 50])
+    assert res.loc[0, "ci_high"] == 1.0 and res.loc[1, "ci_low"] == -1.0
+    assert res.loc[0, "ci_low"] == pytest.approx(0.89814, abs=1e-5)
+
+
 def test_vectorised_fisher_equals_scipy_on_every_small_table():
     rows = [
         (a, m, c, k)

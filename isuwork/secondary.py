@@ -1,0 +1,551 @@
+"""Secondary suppression: the sums a reader can use, and hiding more cells until none gives away.
+
+Counts of a result table are *cells*; the relations between them are *sums* (``members == total``:
+levels add up to a total row, categories to the group's ``n``, a count and its complement to
+``n``). Cells a reader can only derive (the complement of a share, cases outside the listed
+levels) are *virtual* cells, always unknown. Counts are whole numbers and never negative.
+
+A hidden cell is *protected* when it is a small count (primary suppression) or a small virtual
+cell. Three checks, from cheap to complete, look for protected cells a reader could still work
+out, and each hides one more shown neighbour until nothing is exposed:
+
+1. the local rule of the hypercube method (a sum with one unknown cell, or hidden members of a
+   shown total adding up to less than ``min_n``);
+2. bound propagation: every sum, with ``x >= 0``, narrows the range of each of its cells, and
+   the narrowed ranges are fed back until they settle (interval constraint propagation). A cell
+   whose range holds one whole number, or a small count whose upper bound is below ``min_n``, is
+   exposed. Sound but not complete: every exposure it finds is real;
+3. optionally, an exact check with a linear programme per connected group of sums (complete,
+   and much slower).
+
+The first two work on all sums at once with numpy, which is what lets a screening list over
+hundreds of kommuner be protected in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import null_space
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from isuwork.exceptions import DataError
+
+EPS = 1e-9
+#: Rounds of bound propagation before the ranges are taken as settled (wider is still sound).
+_MAX_PROPAGATION = 60
+
+
+def small(x: np.ndarray, min_n: int) -> np.ndarray:
+    """True where a count is 1 … ``min_n``−1 (with a little room for floating point)."""
+    return (x > EPS) & (x < min_n - EPS)
+
+
+# -- the cell model -------------------------------------------------------------------------------
+@dataclass
+class Model:
+    """Counts as cells (shown ones and virtual ones a reader can only derive) and their sums.
+
+    Sums are stored flat: the cells of sum ``i`` are ``cells[start[i]:start[i + 1]]``, members
+    first and the total last, so that the local rule can check every sum at once with numpy.
+    """
+
+    _values: list[np.ndarray] = field(default_factory=list)
+    _virtual: list[np.ndarray] = field(default_factory=list)
+    _cells: list[np.ndarray] = field(default_factory=list)
+    _sizes: list[np.ndarray] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, values: np.ndarray, *, virtual: bool = False) -> np.ndarray:
+        values = np.asarray(values, dtype=float)
+        self._values.append(values)
+        self._virtual.append(np.full(len(values), virtual))
+        start = self.size
+        self.size += len(values)
+        return np.arange(start, self.size)
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.concatenate([np.empty(0), *self._values])
+
+    @property
+    def virtual(self) -> np.ndarray:
+        return np.concatenate([np.empty(0, dtype=bool), *self._virtual])
+
+    def add_sums(
+        self,
+        members: np.ndarray,
+        group: np.ndarray,
+        totals: np.ndarray,
+        *,
+        exhaustive: bool | np.ndarray,
+        strict: bool = False,
+    ) -> None:
+        """Add ``sum(members of g) (+ rest) == totals[g]`` for every group ``g``.
+
+        ``members`` are cell indices (-1 for a missing cell) and ``group`` their group; a group
+        without member rows, or whose total is -1, gives no sum. ``rest`` is a virtual cell for
+        what the members do not cover: cases outside the listed rows, or (``exhaustive`` False)
+        the complement of a share. A relation that the numbers contradict (members exceeding
+        the total, e.g. overlapping levels) is left out, or with ``strict`` (antal against n)
+        raises :class:`DataError`.
+        """
+        members = np.asarray(members, dtype=np.int64)
+        group = np.asarray(group, dtype=np.int64)
+        totals = np.asarray(totals, dtype=np.int64)
+        groups = len(totals)
+        values = self.values
+        valid = members >= 0
+        rows = np.bincount(group, minlength=groups)
+        shown = np.bincount(group[valid], minlength=groups)
+        covered = np.bincount(group[valid], weights=values[members[valid]], minlength=groups)
+        ok = (rows > 0) & (totals >= 0)
+        rest = np.where(ok, values[np.maximum(totals, 0)] - covered, 0.0)
+        contradicted = ok & (rest < -EPS)
+        if strict and contradicted.any():
+            raise DataError(
+                "Resultattabellen har fler fall i antal än i n för samma grupp (antal ska "
+                "vara en del av n; kategorier tillsammans högst n). Det är ett fel i "
+                "beräkningen före röjandekontrollen."
+            )
+        ok &= ~contradicted
+        extra = ok & (~np.broadcast_to(np.asarray(exhaustive, dtype=bool), groups) | (rest > EPS))
+        ok &= (shown > 0) | extra
+        extra_cell = np.full(groups, -1, dtype=np.int64)
+        extra_cell[extra] = self.add(np.maximum(rest[extra], 0.0), virtual=True)
+        keep = valid & ok[group]
+        # members, then the virtual rest, then the total; a stable sort keeps that order per sum
+        owner = np.concatenate([group[keep], np.flatnonzero(extra), np.flatnonzero(ok)])
+        cells = np.concatenate([members[keep], extra_cell[extra], totals[ok]])
+        order = np.argsort(owner, kind="stable")
+        self._cells.append(cells[order])
+        self._sizes.append(np.bincount(owner, minlength=groups)[ok])
+
+    def add_totals(
+        self, cells: np.ndarray, outer: np.ndarray, is_total: np.ndarray, group: np.ndarray
+    ) -> None:
+        """Sums over rows: the member rows of each ``group`` add up to the one total row of
+        their ``outer`` group (no sum when an outer group has no total row, or several)."""
+        outer, group = np.asarray(outer, dtype=np.int64), np.asarray(group, dtype=np.int64)
+        if len(outer) == 0:
+            return
+        n_outer = int(outer.max()) + 1
+        count = np.bincount(outer[is_total], minlength=n_outer)
+        total_cell = np.full(n_outer, -1, dtype=np.int64)
+        total_cell[outer[is_total]] = cells[is_total]
+        total_cell[count != 1] = -1
+        members = ~is_total
+        if not members.any():
+            return
+        member_group = pd.factorize(group[members])[0]
+        group_outer = np.zeros(int(member_group.max()) + 1, dtype=np.int64)
+        group_outer[member_group] = outer[members]
+        self.add_sums(cells[members], member_group, total_cell[group_outer], exhaustive=True)
+
+    def sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """All sums as flat cells and start offsets (``len(start) == number of sums + 1``)."""
+        cells = np.concatenate([np.empty(0, dtype=np.int64), *self._cells])
+        sizes = np.concatenate([np.empty(0, dtype=np.int64), *self._sizes])
+        return cells, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+# -- hiding ----------------------------------------------------------------------------------------
+def hide_recoverable(
+    model: Model,
+    *,
+    min_n: int,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+    exact: bool = True,
+) -> None:
+    """Hide more cells (in place) until no protected cell follows from the shown ones.
+
+    The local rule and bound propagation (see the module docstring) run in turn until neither
+    finds anything; with ``exact`` the linear-programme check per connected group of sums runs
+    after them, and if it hides a cell everything runs again.
+    """
+    cells, start = model.sums()
+    values = model.values
+    sums = Sums(cells, start, values=values, min_n=min_n)
+    safe: set[bytes] = set()
+    while True:
+        sums.hide_local(hidden, protect)
+        if sums.hide_bounded(hidden, protect):
+            continue
+        if not exact or not _exact_pass(
+            sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
+        ):
+            return
+
+
+class Sums:
+    """All sums in flat form (members, then the total), checked all at once with numpy."""
+
+    def __init__(self, cells: np.ndarray, start: np.ndarray, *, values: np.ndarray, min_n: int):
+        self.cells, self.start, self.values, self.min_n = cells, start, values, min_n
+        self.count = len(start) - 1
+        self.owner = np.repeat(np.arange(self.count), np.diff(start))
+        self.is_total = np.zeros(len(cells), dtype=bool)
+        self.is_total[start[1:] - 1] = True
+        self.total = cells[self.is_total]
+        self.cell_values = values[cells]
+        # the entries of each cell, for combining what different sums say about it
+        self.by_cell = np.argsort(cells, kind="stable")
+        sorted_cells = cells[self.by_cell]
+        self.first_entry = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+        self.entry_cells = sorted_cells[self.first_entry] if len(cells) else sorted_cells
+
+    def members(self, i: int) -> np.ndarray:
+        return self.cells[self.start[i] : self.start[i + 1]]
+
+    def sums_of(self, cell: int) -> np.ndarray:
+        """The sums a cell takes part in."""
+        k = np.searchsorted(self.entry_cells, cell)
+        if k >= len(self.entry_cells) or self.entry_cells[k] != cell:
+            return np.empty(0, dtype=np.int64)
+        end = self.first_entry[k + 1] if k + 1 < len(self.first_entry) else len(self.cells)
+        return self.owner[self.by_cell[self.first_entry[k] : end]]
+
+    def best_known(self, cells: np.ndarray, total: int, hidden: np.ndarray) -> int | None:
+        known = [int(c) for c in cells if not hidden[c]]
+        if not known:
+            return None
+        return min(known, key=lambda c: _preference(c == total, float(self.values[c]), c))
+
+    # -- 1. the local rule ---------------------------------------------------------------------
+    def local_exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
+        """Indices of the sums that give a protected cell away by the local rule."""
+        unknown = hidden[self.cells]
+        at_risk = unknown & protect[self.cells]
+        count = np.bincount(self.owner, weights=unknown, minlength=self.count)
+        hidden_sum = np.bincount(
+            self.owner, weights=np.where(unknown, self.cell_values, 0.0), minlength=self.count
+        )
+        risky = np.bincount(self.owner, weights=at_risk, minlength=self.count) > 0
+        gives_away = (count == 1) | (~hidden[self.total] & (hidden_sum < self.min_n - EPS))
+        return np.flatnonzero(risky & gives_away)
+
+    def hide_local(self, hidden: np.ndarray, protect: np.ndarray) -> bool:
+        """Apply the local rule until no sum gives a protected cell away; True if it hid any.
+
+        Each round finds the exposed sums at once and hides one more cell in each, re-checking
+        each sum in turn, so that one hidden cell can settle several sums.
+        """
+        changed = False
+        while True:
+            progress = False
+            for i in self.local_exposed(hidden, protect):
+                members = self.members(i)
+                unknown = members[hidden[members]]
+                total = members[-1]
+                still = protect[unknown].any() and (
+                    len(unknown) == 1
+                    or (not hidden[total] and self.values[unknown].sum() < self.min_n - EPS)
+                )
+                best = self.best_known(members, total, hidden) if still else None
+                if best is not None:
+                    hidden[best] = protect[best] = True
+                    progress = changed = True
+            if not progress:
+                return changed
+
+    # -- 2. bound propagation ------------------------------------------------------------------
+    def bounds(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The range ``[low, high]`` of each cell that a reader can derive from the shown cells.
+
+        Shown cells are fixed; unknown ones start at ``[0, inf)``. Each sum bounds its total by
+        the members' bounds and each member by the total minus the other members; ranges are
+        rounded inwards to whole numbers and the rounds repeat until nothing narrows.
+        """
+        low = np.where(hidden, 0.0, self.values)
+        high = np.where(hidden, np.inf, self.values)
+        member = ~self.is_total
+        owner, n = self.owner, self.count
+        for _ in range(_MAX_PROPAGATION):
+            lo, hi = low[self.cells], high[self.cells]
+            endless = np.isinf(hi)
+            sum_lo = np.bincount(owner, weights=np.where(member, lo, 0.0), minlength=n)
+            sum_hi = np.bincount(owner, weights=np.where(member & ~endless, hi, 0.0), minlength=n)
+            n_endless = np.bincount(owner, weights=member & endless, minlength=n)
+            total_lo, total_hi = low[self.total], high[self.total]
+            others_lo = sum_lo[owner] - lo
+            others_endless = n_endless[owner] - endless > 0
+            others_hi = np.where(others_endless, np.inf, sum_hi[owner] - np.where(endless, 0, hi))
+            new_hi = np.where(
+                member, total_hi[owner] - others_lo, np.where(n_endless > 0, np.inf, sum_hi)[owner]
+            )
+            new_lo = np.where(member, total_lo[owner] - others_hi, sum_lo[owner])
+            order = self.by_cell
+            cell_hi = np.minimum.reduceat(new_hi[order], self.first_entry)
+            cell_lo = np.maximum.reduceat(new_lo[order], self.first_entry)
+            cells = self.entry_cells
+            next_hi = high.copy()
+            next_lo = low.copy()
+            next_hi[cells] = np.minimum(high[cells], np.floor(cell_hi + 1e-6))
+            next_lo[cells] = np.maximum(low[cells], np.ceil(cell_lo - 1e-6))
+            if np.array_equal(next_hi, high) and np.array_equal(next_lo, low):
+                break
+            low, high = next_lo, next_hi
+        return low, high
+
+    def bounded_exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
+        """Protected cells whose derived range holds one whole number, or that are small counts
+        known to lie below ``min_n``."""
+        if not self.count:
+            return np.empty(0, dtype=np.int64)
+        low, high = self.bounds(hidden)
+        pinned = high - low < 1 - 1e-6
+        known_small = small(self.values, self.min_n) & (high < self.min_n - 1e-6)
+        return np.flatnonzero(hidden & protect & (pinned | known_small))
+
+    def hide_bounded(self, hidden: np.ndarray, protect: np.ndarray) -> bool:
+        """Hide one shown cell near each exposed cell (its own sums first, then further out);
+        True if any was hidden. A cell whose neighbourhood already changed in this round waits
+        for the next check."""
+        touched = np.zeros(len(hidden), dtype=bool)
+        changed = False
+        for cell in self.bounded_exposed(hidden, protect):
+            near = self.sums_of(int(cell))
+            if not len(near) or touched[np.concatenate([self.members(int(i)) for i in near])].any():
+                continue
+            seen = {int(i) for i in near}
+            while len(near):
+                options = [
+                    c
+                    for i in near
+                    if (c := self.best_known(self.members(int(i)), self.total[i], hidden))
+                    is not None
+                ]
+                if options:
+                    best = min(
+                        options,
+                        key=lambda c: (self.values[c] <= EPS, float(self.values[c]), c),
+                    )
+                    hidden[best] = protect[best] = True
+                    touched[[c for i in self.sums_of(best) for c in self.members(int(i))]] = True
+                    changed = True
+                    break
+                # every cell of these sums is hidden: look one step further out
+                reach = {
+                    int(j) for i in near for c in self.members(int(i)) for j in self.sums_of(c)
+                }
+                near = np.asarray(sorted(reach - seen), dtype=np.int64)
+                seen |= reach
+        return changed
+
+
+def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, int]:
+    """Smallest positive member first, then the total, then empty members."""
+    rank = 1 if is_total else (0 if value > EPS else 2)
+    return rank, value, cell
+
+
+def _candidates(eq: _Equation, values: np.ndarray, hidden: np.ndarray) -> list[int]:
+    known = [c for c in eq.cells if not hidden[c]]
+    return sorted(known, key=lambda c: _preference(c == eq.total, float(values[c]), c))
+
+
+# -- 3. the exact check ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Equation:
+    """``sum(members) == total`` over cell indices."""
+
+    members: tuple[int, ...]
+    total: int
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        return (*self.members, self.total)
+
+
+def _system(
+    equations: list[_Equation], unknown: list[int], values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sums as ``A x = b`` over the unknown cells, shown cells moved to the right."""
+    pos = {c: i for i, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for eq in equations:
+        row = np.zeros(len(unknown))
+        known = 0.0
+        for c, coef in ((m, 1.0) for m in eq.members):
+            if c in pos:
+                row[pos[c]] += coef
+            else:
+                known += coef * values[c]
+        if eq.total in pos:
+            row[pos[eq.total]] -= 1.0
+        else:
+            known -= values[eq.total]
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
+    if not rows:
+        return np.zeros((0, len(unknown))), np.zeros(0)
+    return np.vstack(rows), np.asarray(rhs)
+
+
+def _exposed(
+    equations: list[_Equation],
+    unknown: list[int],
+    targets: list[int],
+    values: np.ndarray,
+    *,
+    min_n: int,
+) -> list[int]:
+    """The targets (unknown cells) a reader can pin down, or bound below ``min_n``.
+
+    Algebra first: a cell is fixed by the sums when its coordinate vanishes on their null space.
+    Counts cannot be negative either, so the sums plus ``x >= 0`` bound every cell; the bounds
+    come from a linear programme (scipy's HiGHS). A cell is exposed when its feasible range holds
+    a single whole number, or when it is a small count (1 … ``min_n``−1) whose largest feasible
+    value is still below ``min_n`` (a reader would know it is small). The lower bound matters
+    only where an unknown cell is zero; without zeros every free cell can move both ways.
+    """
+    a, b = _system(equations, unknown, values)
+    pos = {c: i for i, c in enumerate(unknown)}
+    if a.shape[0] == 0:
+        return []
+    basis = null_space(a)
+    moves = np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
+    exposed = [t for t in targets if not moves[pos[t]]]
+    zeros = values[unknown].min() < 1 - EPS
+    reach_low, reach_top = _reach(basis, values[unknown])
+    for t in targets:
+        is_small = bool(small(values[t : t + 1], min_n)[0])
+        if t in exposed or not (zeros or is_small):
+            continue
+        # the true counts and the points reached from them along the null space are feasible,
+        # so the range reaches at least this far; no linear programme needed when that suffices
+        low_seen, top_seen = reach_low[pos[t]], reach_top[pos[t]]
+        big_enough = not is_small or top_seen >= min_n - 1e-6
+        wide_enough = not zeros or np.floor(top_seen + 1e-6) - np.ceil(low_seen - 1e-6) >= 1
+        if big_enough and wide_enough:
+            continue
+        objective = np.zeros(len(unknown))
+        objective[pos[t]] = 1.0
+        high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        if high.status not in (0, 3):
+            continue  # numerically troubled: the algebraic check above still holds
+        top = np.inf if high.status == 3 else -high.fun
+        if is_small and top < min_n - 1e-6:
+            exposed.append(t)
+            continue
+        if zeros:
+            low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            if low.status == 0 and np.floor(top + 1e-6) - np.ceil(low.fun - 1e-6) < 1:
+                exposed.append(t)
+    return exposed
+
+
+def _reach(basis: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How low and how high each cell gets when moving from the true counts ``x0`` along each
+    null-space direction (one at a time) as far as every count stays non-negative."""
+    if basis.shape[1] == 0:
+        return x0.copy(), x0.copy()
+    tol = 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step_plus = np.where(basis < -tol, x0[:, None] / -basis, np.inf).min(axis=0)
+        step_minus = np.where(basis > tol, x0[:, None] / basis, np.inf).min(axis=0)
+        size = np.abs(basis)
+        up = np.where(basis > tol, step_plus * size, np.where(basis < -tol, step_minus * size, 0))
+        down = np.where(basis > tol, step_minus * size, np.where(basis < -tol, step_plus * size, 0))
+    return x0 - np.nan_to_num(down, nan=0.0).max(axis=1), x0 + np.nan_to_num(
+        up, nan=0.0, posinf=np.inf
+    ).max(axis=1)
+
+
+def _unknown_groups(sums: Sums, hidden: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Cells a reader can still not compute, grouped by the sums that link them.
+
+    First every sum with a single unknown cell gives that cell (a reader computes it) and
+    counts as shown, repeated until no such sum is left; the local rule has already made sure
+    that no protected cell goes this way. What is left splits into groups of unknown cells
+    linked by sums; each group can be checked on its own, with all other cells as constants.
+
+    Returns
+    -------
+    known
+        Per cell: shown, or computable by the reader.
+    groups
+        The indices of the sums of each group (sums with at least one unknown cell).
+    """
+    known = ~hidden
+    owner = sums.owner
+    while True:
+        unknown = ~known[sums.cells]
+        count = np.bincount(owner, weights=unknown, minlength=sums.count)
+        single = unknown & (count == 1)[owner]
+        if not single.any():
+            break
+        known[sums.cells[single]] = True
+    active = count > 0
+    entries = np.flatnonzero(unknown & active[owner])
+    if entries.size == 0:
+        return known, []
+    # link every unknown cell to the first unknown cell of each of its sums
+    first = np.full(sums.count, -1, dtype=np.int64)
+    first[owner[entries[::-1]]] = sums.cells[entries[::-1]]
+    n = len(hidden)
+    graph = coo_matrix(
+        (np.ones(entries.size), (sums.cells[entries], first[owner[entries]])), shape=(n, n)
+    )
+    _, label = connected_components(graph, directed=False)
+    sum_label = label[first[np.flatnonzero(active)]]
+    order = np.argsort(sum_label, kind="stable")
+    active_sums = np.flatnonzero(active)[order]
+    bounds = np.flatnonzero(np.diff(sum_label[order])) + 1
+    return known, np.split(active_sums, bounds)
+
+
+def _exact_pass(
+    sums: Sums,
+    *,
+    min_n: int,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+    safe: set[bytes],
+) -> bool:
+    """Check each group of unknown cells exactly; hide one more cell for the first exposed cell.
+
+    ``safe`` remembers groups (by their unknown cells) already found safe, so that a group is
+    solved again only when one of its cells changes.
+    """
+    known, groups = _unknown_groups(sums, hidden)
+    for group in groups:
+        eqs = [
+            _Equation(tuple(int(c) for c in m[:-1]), int(m[-1]))
+            for m in (sums.members(int(i)) for i in group)
+        ]
+        cells = sorted({c for eq in eqs for c in eq.cells})
+        unknown = [c for c in cells if not known[c]]
+        targets = [c for c in unknown if protect[c]]
+        key = np.asarray(unknown, dtype=np.int64).tobytes()
+        if not targets or key in safe:
+            continue
+        exposed = _exposed(eqs, unknown, targets, values, min_n=min_n)
+        if not exposed:
+            safe.add(key)
+            continue
+        target = exposed[0]
+        near: list[int] = []
+        for eq in eqs:
+            if target in eq.cells:
+                near.extend(c for c in _candidates(eq, values, hidden) if c not in near)
+        rest = sorted(
+            (c for c in cells if not hidden[c] and c not in near),
+            key=lambda c: (values[c] <= EPS, values[c], c),
+        )
+        options = near + rest
+        for cell in options:
+            if not _exposed(eqs, sorted([*unknown, cell]), [target], values, min_n=min_n):
+                hidden[cell] = protect[cell] = True
+                return True
+        if options:  # no single cell frees it: hide the nearest and let the rules go on
+            hidden[options[0]] = protect[options[0]] = True
+            return True
+    return False
