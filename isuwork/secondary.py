@@ -254,24 +254,49 @@ class Sums:
                 return changed
 
     # -- 2. bound propagation ------------------------------------------------------------------
+    def computable(self, hidden: np.ndarray) -> np.ndarray:
+        """Per cell: shown, or computable by a reader from a sum with one unknown cell (and so
+        on, until no such sum is left)."""
+        known = ~hidden
+        while True:
+            unknown = ~known[self.cells]
+            count = np.bincount(self.owner, weights=unknown, minlength=self.count)
+            single = unknown & (count == 1)[self.owner]
+            if not single.any():
+                return known
+            known[self.cells[single]] = True
+
     def bounds(self, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The range ``[low, high]`` of each cell that a reader can derive from the shown cells.
 
-        Shown cells are fixed; unknown ones start at ``[0, inf)``. Each sum bounds its total by
-        the members' bounds and each member by the total minus the other members; ranges are
-        rounded inwards to whole numbers and the rounds repeat until nothing narrows.
+        Shown and computable cells are fixed; the others start at ``[0, inf)``. Each sum that
+        still has unknown cells bounds its total by the members' bounds and each member by the
+        total minus the other members; ranges are rounded inwards to whole numbers and the
+        rounds repeat until nothing narrows.
         """
-        low = np.where(hidden, 0.0, self.values)
-        high = np.where(hidden, np.inf, self.values)
-        member = ~self.is_total
-        owner, n = self.owner, self.count
+        known = self.computable(hidden)
+        low = np.where(known, self.values, 0.0)
+        high = np.where(known, self.values, np.inf)
+        open_sums = np.bincount(self.owner, weights=~known[self.cells], minlength=self.count) > 0
+        entries = np.flatnonzero(open_sums[self.owner])
+        if entries.size == 0:
+            return low, high
+        owner = np.unique(self.owner[entries], return_inverse=True)[1]
+        n = int(owner.max()) + 1
+        cells = self.cells[entries]
+        member = ~self.is_total[entries]
+        total = cells[~member]
+        by_cell = np.argsort(cells, kind="stable")
+        sorted_cells = cells[by_cell]
+        first = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+        touched = sorted_cells[first]
         for _ in range(_MAX_PROPAGATION):
-            lo, hi = low[self.cells], high[self.cells]
+            lo, hi = low[cells], high[cells]
             endless = np.isinf(hi)
             sum_lo = np.bincount(owner, weights=np.where(member, lo, 0.0), minlength=n)
             sum_hi = np.bincount(owner, weights=np.where(member & ~endless, hi, 0.0), minlength=n)
             n_endless = np.bincount(owner, weights=member & endless, minlength=n)
-            total_lo, total_hi = low[self.total], high[self.total]
+            total_lo, total_hi = low[total], high[total]
             others_lo = sum_lo[owner] - lo
             others_endless = n_endless[owner] - endless > 0
             others_hi = np.where(others_endless, np.inf, sum_hi[owner] - np.where(endless, 0, hi))
@@ -279,17 +304,13 @@ class Sums:
                 member, total_hi[owner] - others_lo, np.where(n_endless > 0, np.inf, sum_hi)[owner]
             )
             new_lo = np.where(member, total_lo[owner] - others_hi, sum_lo[owner])
-            order = self.by_cell
-            cell_hi = np.minimum.reduceat(new_hi[order], self.first_entry)
-            cell_lo = np.maximum.reduceat(new_lo[order], self.first_entry)
-            cells = self.entry_cells
-            next_hi = high.copy()
-            next_lo = low.copy()
-            next_hi[cells] = np.minimum(high[cells], np.floor(cell_hi + 1e-6))
-            next_lo[cells] = np.maximum(low[cells], np.ceil(cell_lo - 1e-6))
-            if np.array_equal(next_hi, high) and np.array_equal(next_lo, low):
+            cell_hi = np.floor(np.minimum.reduceat(new_hi[by_cell], first) + 1e-6)
+            cell_lo = np.ceil(np.maximum.reduceat(new_lo[by_cell], first) - 1e-6)
+            narrower = (cell_hi < high[touched]) | (cell_lo > low[touched])
+            if not narrower.any():
                 break
-            low, high = next_lo, next_hi
+            high[touched] = np.minimum(high[touched], cell_hi)
+            low[touched] = np.maximum(low[touched], cell_lo)
         return low, high
 
     def bounded_exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
@@ -473,16 +494,10 @@ def _unknown_groups(sums: Sums, hidden: np.ndarray) -> tuple[np.ndarray, list[np
     groups
         The indices of the sums of each group (sums with at least one unknown cell).
     """
-    known = ~hidden
+    known = sums.computable(hidden)
     owner = sums.owner
-    while True:
-        unknown = ~known[sums.cells]
-        count = np.bincount(owner, weights=unknown, minlength=sums.count)
-        single = unknown & (count == 1)[owner]
-        if not single.any():
-            break
-        known[sums.cells[single]] = True
-    active = count > 0
+    unknown = ~known[sums.cells]
+    active = np.bincount(owner, weights=unknown, minlength=sums.count) > 0
     entries = np.flatnonzero(unknown & active[owner])
     if entries.size == 0:
         return known, []
