@@ -163,8 +163,8 @@ def _summaries(
             ids[ok] * width + codes[ok], minlength=len(grouping.keys) * width
         ).reshape(-1, width)
         # categories that occur somewhere, in every group that has a known outcome
-        counts = counts[:, counts.sum(axis=0) > 0]
-        seen = y.cat.categories[np.bincount(codes[codes >= 0], minlength=width) > 0]
+        occurs = counts.sum(axis=0) > 0
+        counts, seen = counts[:, occurs], y.cat.categories[occurs]
         present = np.flatnonzero(counts.sum(axis=1) > 0)
         out = grouping.keys.iloc[np.repeat(present, len(seen))].reset_index(drop=True)
         out["antal"] = counts[present].ravel()

@@ -24,6 +24,7 @@ hundreds of kommuner be protected in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,10 +212,9 @@ class Sums:
         return self.owner[self.by_cell[self.first_entry[k] : end]]
 
     def best_known(self, cells: np.ndarray, total: int, hidden: np.ndarray) -> int | None:
-        known = [int(c) for c in cells if not hidden[c]]
-        if not known:
-            return None
-        return min(known, key=lambda c: _preference(c == total, float(self.values[c]), c))
+        """The shown cell of a sum to hide next (see :func:`_candidates`), if any."""
+        options = _candidates(cells, int(total), self.values, hidden)
+        return options[0] if options else None
 
     # -- 1. the local rule ---------------------------------------------------------------------
     def local_exposed(self, hidden: np.ndarray, protect: np.ndarray) -> np.ndarray:
@@ -365,9 +365,12 @@ def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, in
     return rank, value, cell
 
 
-def _candidates(eq: _Equation, values: np.ndarray, hidden: np.ndarray) -> list[int]:
-    known = [c for c in eq.cells if not hidden[c]]
-    return sorted(known, key=lambda c: _preference(c == eq.total, float(values[c]), c))
+def _candidates(
+    cells: Sequence[int] | np.ndarray, total: int, values: np.ndarray, hidden: np.ndarray
+) -> list[int]:
+    """The shown cells of a sum, in the order to hide them."""
+    known = [int(c) for c in cells if not hidden[c]]
+    return sorted(known, key=lambda c: _preference(c == total, float(values[c]), c))
 
 
 # -- 3. the exact check ----------------------------------------------------------------------
@@ -550,7 +553,9 @@ def _exact_pass(
         near: list[int] = []
         for eq in eqs:
             if target in eq.cells:
-                near.extend(c for c in _candidates(eq, values, hidden) if c not in near)
+                near.extend(
+                    c for c in _candidates(eq.cells, eq.total, values, hidden) if c not in near
+                )
         rest = sorted(
             (c for c in cells if not hidden[c] and c not in near),
             key=lambda c: (values[c] <= EPS, values[c], c),

@@ -132,6 +132,24 @@ def test_edge_cases_without_suppression_give_the_direct_values():
     assert np.isnan(men.ci_lag) and np.isnan(women.skillnad) and np.isnan(women.p_varde)
 
 
+def test_category_seen_only_where_the_group_is_unknown_is_left_out():
+    df = pd.DataFrame(
+        {
+            "kon": pd.Categorical(["kvinna", "man", "kvinna", None]),
+            "mal_uppfyllelse": pd.Categorical(["helt", "delvis", "helt", "inte"]),
+        }
+    )
+    table = compare(df, outcome="mal_uppfyllelse", by=("kon",), min_n=1)
+    assert set(table["kategori"]) == {"helt", "delvis"}
+    got = {(r.kon, r.kategori): (r.n, r.antal) for r in table.itertuples()}
+    assert got == {
+        ("kvinna", "helt"): (2, 2),
+        ("kvinna", "delvis"): (2, 0),
+        ("man", "helt"): (1, 0),
+        ("man", "delvis"): (1, 1),
+    }
+
+
 def test_errors_are_swedish(small):
     with pytest.raises(DataError, match="Uppgift saknas: mal_uppfyllelse"):
         compare(small, outcome="mal_uppfyllelse")
