@@ -325,7 +325,7 @@ def screen(
     alpha: float = 0.05,
     per: str | None = None,
     progress: bool = False,
-    exact: bool = False,
+    exact: bool = True,
 ) -> pd.DataFrame:
     """Every outcome against every background variable, women against men, ranked by size.
 
@@ -335,12 +335,12 @@ def screen(
     come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
     pass. Values resting on too few cases are hidden, and so is their sentence.
 
-    ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list is protected
-    by the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`): under
-    a second for a kommun, seconds for hundreds. They can miss a cell that only a combination
-    of many sums gives away (a levels-by-categories table with its margins). ``exact=True``
-    adds the complete check with linear programmes: about 3–8 s per kommun on one core, and
-    minutes when several notebooks run at once.
+    ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list gets the
+    complete check of the small-number protection, with linear programmes: about 3–8 s per
+    kommun. ``exact=False`` keeps to the fast rules (the local rule and bound propagation of
+    :mod:`isuwork.secondary`), seconds for hundreds of kommuner, but they can miss a cell that
+    only a combination of many sums gives away (a levels-by-categories table with its margins):
+    for analysis across many units, not for a list that is shown or published.
     """
     from tqdm.auto import tqdm
 

@@ -33,6 +33,7 @@ from scipy.linalg import null_space
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 from isuwork.exceptions import DataError
 
@@ -173,14 +174,18 @@ def hide_recoverable(
     values = model.values
     sums = Sums(cells, start, values=values, min_n=min_n)
     safe: set[bytes] = set()
-    while True:
-        sums.hide_local(hidden, protect)
-        if sums.hide_bounded(hidden, protect):
-            continue
-        if not exact or not _exact_pass(
-            sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
-        ):
-            return
+    # The exact check solves many small systems. Threaded BLAS gains nothing on them and, when
+    # several processes check at once (a report per kommun in parallel), its waiting threads
+    # made each check 20 times slower; one thread each keeps it at seconds.
+    with threadpool_limits(limits=1):
+        while True:
+            sums.hide_local(hidden, protect)
+            if sums.hide_bounded(hidden, protect):
+                continue
+            if not exact or not _exact_pass(
+                sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
+            ):
+                return
 
 
 class Sums:
