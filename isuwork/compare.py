@@ -18,7 +18,7 @@ import pandas as pd
 from isuwork import privacy, stats
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.formatting import NBSP, format_numbers
+from isuwork.formatting import PERCENT, POINTS, format_numbers
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -428,7 +428,7 @@ def _screen_outcome(
             n_m,
             alpha=alpha,
         )
-        overall = pd.to_numeric(data[outcome], errors="coerce").astype(float).mean()
+        overall = values.mean()
         wide["antal_kvinna"] = wide["antal_man"] = np.nan
         scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
         wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale
@@ -510,14 +510,17 @@ def _sentences(table: pd.DataFrame) -> list[str]:
         return list(np.asarray(text, dtype=object)[distinct.get_indexer(keys)])
 
     share = (table["skala"] == "andel").to_numpy()
-    # shares and their differences in percent (points), means as they are; one decimal each
-    women, men, diff = (
-        format_numbers(np.where(share, 100, 1) * table[c].to_numpy(dtype=float), decimals=1)
-        for c in ("varde_kvinna", "varde_man", "skillnad")
-    )
-    women = [f"{v}{NBSP}%" if s else v for v, s in zip(women, share, strict=True)]
-    men = [f"{v}{NBSP}%" if s else v for v, s in zip(men, share, strict=True)]
-    diff = [f"{v} procentenheter" if s else v for v, s in zip(diff, share, strict=True)]
+
+    def numbers(column: str, unit: str) -> np.ndarray:
+        """Shares in percent (differences in points), means as they are; one decimal."""
+        x = table[column].to_numpy(dtype=float)
+        out = np.empty(len(x), dtype=object)
+        out[share] = format_numbers(x[share] * 100, decimals=1, unit=unit)
+        out[~share] = format_numbers(x[~share], decimals=1)
+        return out
+
+    women, men = numbers("varde_kvinna", PERCENT), numbers("varde_man", PERCENT)
+    diff = numbers("skillnad", POINTS)
     present = table["skillnad"].notna().to_numpy()
     parts = zip(
         labels(["utfall", "kategori"], what),

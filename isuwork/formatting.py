@@ -17,6 +17,9 @@ import pandas as pd
 NBSP = "\u00a0"
 SUPPRESSED = ".."
 MISSING = "–"
+#: Units after a formatted number: percent, and percentage points for differences of shares.
+PERCENT = f"{NBSP}%"
+POINTS = " procentenheter"
 #: Python's number format to Swedish: thousands separator, decimal comma, typographic minus.
 _SWEDISH = str.maketrans({",": NBSP, ".": ",", "-": "\u2212"})
 
@@ -46,8 +49,11 @@ def format_number(value: Real | None, *, decimals: int = 0) -> str:
     return f"{float(value):,.{decimals}f}".translate(_SWEDISH)
 
 
-def format_numbers(values: Iterable[Real | None], *, decimals: int = 0) -> list[str]:
-    """:func:`format_number` over many values at once (for long tables and sentences).
+def format_numbers(
+    values: Iterable[Real | None], *, decimals: int = 0, unit: str = ""
+) -> list[str]:
+    """:func:`format_number` over many values at once (for long tables and sentences), with
+    ``unit`` (e.g. :data:`PERCENT`) after every value that is not missing.
 
     Examples
     --------
@@ -57,7 +63,7 @@ def format_numbers(values: Iterable[Real | None], *, decimals: int = 0) -> list[
     spec = f",.{decimals}f"
     numbers = pd.to_numeric(pd.Series(values), errors="coerce")
     return [
-        MISSING if v != v else format(v, spec).translate(_SWEDISH)
+        MISSING if v != v else format(v, spec).translate(_SWEDISH) + unit
         for v in numbers.to_numpy(dtype=float, na_value=np.nan).tolist()
     ]
 
@@ -72,14 +78,14 @@ def format_percent(share: Real | None, *, decimals: int = 1) -> str:
     """
     if _is_missing(share):
         return MISSING
-    return f"{format_number(float(share) * 100, decimals=decimals)}{NBSP}%"
+    return format_number(float(share) * 100, decimals=decimals) + PERCENT
 
 
 def format_points(diff: Real | None, *, decimals: int = 1) -> str:
     """Format a difference of shares in percentage points: ``0.032`` → ``'3,2 procentenheter'``."""
     if _is_missing(diff):
         return MISSING
-    return f"{format_number(float(diff) * 100, decimals=decimals)} procentenheter"
+    return format_number(float(diff) * 100, decimals=decimals) + POINTS
 
 
 def format_pvalue(p: Real | None) -> str:

@@ -200,10 +200,7 @@ class Sums:
         self.total = cells[self.is_total]
         self.cell_values = values[cells]
         # the entries of each cell, for combining what different sums say about it
-        self.by_cell = np.argsort(cells, kind="stable")
-        sorted_cells = cells[self.by_cell]
-        self.first_entry = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-        self.entry_cells = sorted_cells[self.first_entry] if len(cells) else sorted_cells
+        self.by_cell, self.first_entry, self.entry_cells = _entries_by_cell(cells)
 
     def members(self, i: int) -> np.ndarray:
         return self.cells[self.start[i] : self.start[i + 1]]
@@ -291,10 +288,7 @@ class Sums:
         cells = self.cells[entries]
         member = ~self.is_total[entries]
         total = cells[~member]
-        by_cell = np.argsort(cells, kind="stable")
-        sorted_cells = cells[by_cell]
-        first = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
-        touched = sorted_cells[first]
+        by_cell, first, touched = _entries_by_cell(cells)
         for _ in range(_MAX_PROPAGATION):
             lo, hi = low[cells], high[cells]
             endless = np.isinf(hi)
@@ -347,10 +341,7 @@ class Sums:
                     is not None
                 ]
                 if options:
-                    best = min(
-                        options,
-                        key=lambda c: (self.values[c] <= EPS, float(self.values[c]), c),
-                    )
+                    best = min(options, key=lambda c: _nearest_first(c, self.values))
                     hidden[best] = protect[best] = True
                     touched[[c for i in self.sums_of(best) for c in self.members(int(i))]] = True
                     changed = True
@@ -362,6 +353,21 @@ class Sums:
                 near = np.asarray(sorted(reach - seen), dtype=np.int64)
                 seen |= reach
         return changed
+
+
+def _entries_by_cell(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries sorted by cell (``order``), where each cell's run starts in that order
+    (``first``, for ``np.*.reduceat``) and the distinct cells."""
+    order = np.argsort(cells, kind="stable")
+    ordered = cells[order]
+    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(cells) else order
+    return order, first, ordered[first]
+
+
+def _nearest_first(cell: int, values: np.ndarray) -> tuple[bool, float, int]:
+    """Order of shown cells to hide when no sum-specific choice applies: positive and small
+    first, empty cells last."""
+    return bool(values[cell] <= EPS), float(values[cell]), cell
 
 
 def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, int]:
@@ -563,7 +569,7 @@ def _exact_pass(
                 )
         rest = sorted(
             (c for c in cells if not hidden[c] and c not in near),
-            key=lambda c: (values[c] <= EPS, values[c], c),
+            key=lambda c: _nearest_first(c, values),
         )
         options = near + rest
         for cell in options:

@@ -708,17 +708,23 @@ def _partition_attack(shown: pd.DataFrame, original: pd.DataFrame, min_n: int) -
     return leaks
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(partitioned_tables())
-def test_partitions_of_one_total_hide_nothing_recoverable(case):
-    table, min_n = case
-    shown = suppress(
+def _suppress_partitions(table: pd.DataFrame, min_n: int, *, exact: bool = True) -> pd.DataFrame:
+    """A screening-shaped table protected as partitions of its "alla" total."""
+    return suppress(
         table,
         min_n=min_n,
         group_cols=["bakgrund", "niva"],
         total_label="alla",
         partition=("bakgrund", "niva"),
+        exact=exact,
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(partitioned_tables())
+def test_partitions_of_one_total_hide_nothing_recoverable(case):
+    table, min_n = case
+    shown = _suppress_partitions(table, min_n)
     check_table(shown, min_n=min_n)
     assert _partition_attack(shown, table, min_n) == []
 
@@ -734,14 +740,7 @@ def test_fast_rules_close_partitions_of_one_total(case):
     """Without the linear programmes, the local rule and bound propagation still leave nothing
     to recover in a stack of partitions (levels of several backgrounds, one share each)."""
     table, min_n = case
-    shown = suppress(
-        table,
-        min_n=min_n,
-        group_cols=["bakgrund", "niva"],
-        total_label="alla",
-        partition=("bakgrund", "niva"),
-        exact=False,
-    )
+    shown = _suppress_partitions(table, min_n, exact=False)
     check_table(shown, min_n=min_n)
     assert _partition_attack(shown, table, min_n) == []
 
@@ -760,8 +759,7 @@ def test_bound_propagation_closes_what_the_local_rule_leaves():
             "antal_man": [2.0, 0, 2],
         }
     )
-    keys = {"group_cols": ["bakgrund", "niva"], "total_label": "alla"}
-    shown = suppress(table, min_n=2, partition=("bakgrund", "niva"), exact=False, **keys)
+    shown = _suppress_partitions(table, 2, exact=False)
     assert _partition_attack(shown, table, 2) == []
     assert shown["n_man"].isna().all()
 
@@ -781,9 +779,7 @@ def test_partition_closes_the_subtraction_from_the_total():
     )
     rowwise = suppress(table, group_cols=["bakgrund", "niva"], total_label="alla")
     assert rowwise["n_kvinna"].isna().sum() == 1  # 60 - 27 - 30 gives the hidden 3 back
-    shown = suppress(
-        table, group_cols=["bakgrund", "niva"], total_label="alla", partition=("bakgrund", "niva")
-    )
+    shown = _suppress_partitions(table, 5)
     assert shown["n_kvinna"].isna().sum() >= 2
     assert _partition_attack(shown, table, 5) == []
     with pytest.raises(ParameterError, match="partition"):
