@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csc_matrix
 from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
@@ -385,94 +385,204 @@ def _candidates(
 
 
 # -- 3. the exact check ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Equation:
-    """``sum(members) == total`` over cell indices."""
-
-    members: tuple[int, ...]
-    total: int
-
-    @property
-    def cells(self) -> tuple[int, ...]:
-        return (*self.members, self.total)
-
-
-def _system(
-    equations: list[_Equation], unknown: list[int], values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sums as ``A x = b`` over the unknown cells, shown cells moved to the right."""
-    pos = {c: i for i, c in enumerate(unknown)}
-    rows, rhs = [], []
-    for eq in equations:
-        row = np.zeros(len(unknown))
-        known = 0.0
-        for c, coef in ((m, 1.0) for m in eq.members):
-            if c in pos:
-                row[pos[c]] += coef
-            else:
-                known += coef * values[c]
-        if eq.total in pos:
-            row[pos[eq.total]] -= 1.0
-        else:
-            known -= values[eq.total]
-        if row.any():
-            rows.append(row)
-            rhs.append(-known)
-    if not rows:
-        return np.zeros((0, len(unknown))), np.zeros(0)
-    return np.vstack(rows), np.asarray(rhs)
+def _system(sums: Sums, entries: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sums holding ``entries`` as ``A x = b`` over the cells in ``columns`` (in that
+    order); every other cell is shown and moves to the right-hand side."""
+    order = np.argsort(columns, kind="stable")
+    cells = sums.cells[entries]
+    at = np.minimum(np.searchsorted(columns[order], cells), max(len(columns) - 1, 0))
+    free = (columns[order][at] == cells) if len(columns) else np.zeros(len(cells), bool)
+    row_sums, row = np.unique(sums.owner[entries], return_inverse=True)
+    coef = np.where(sums.is_total[entries], -1.0, 1.0)
+    a = np.zeros((len(row_sums), len(columns)))
+    np.add.at(a, (row[free], order[at[free]]), coef[free])
+    b = -np.bincount(
+        row[~free], weights=coef[~free] * sums.values[cells[~free]], minlength=len(row_sums)
+    )
+    keep = a.any(axis=1)
+    return a[keep], b[keep]
 
 
-def _exposed(
-    equations: list[_Equation],
-    unknown: list[int],
-    targets: list[int],
-    values: np.ndarray,
-    *,
-    min_n: int,
-) -> list[int]:
+class _Solver(highspy.Highs):
+    """HiGHS without its banner: the banner is printed at C level (into notebook outputs)
+    when the callbacks are switched on, and no callbacks are used here."""
+
+    def enableCallbacks(self) -> None:
+        pass
+
+
+class _LinearProgram:
+    """``row_lower <= A x <= row_upper`` with bounds on ``x``, kept in one HiGHS instance so
+    that each new objective starts from the previous optimal basis (a few simplex steps instead
+    of a fresh solve). A single ``b`` (``row_lower``) means ``A x = b``."""
+
+    def __init__(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        row_upper: np.ndarray | None = None,
+    ):
+        self.size = a.shape[1]
+        self.highs = _Solver()
+        self.highs.setOptionValue("output_flag", False)
+        matrix = csc_matrix(a)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = np.zeros(self.size)
+        lp.col_lower_ = _finite(lower)
+        lp.col_upper_ = _finite(upper)
+        lp.row_lower_ = _finite(b)
+        lp.row_upper_ = _finite(b if row_upper is None else row_upper)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        self.highs.passModel(lp)
+        self.cost = np.zeros(self.size)
+
+    def optimum(self, cost: np.ndarray, *, maximize: bool) -> tuple[float, np.ndarray] | None:
+        """The optimal value and point; ``(inf, empty)`` when unbounded; None when the solver
+        does not reach an answer (or the bounds leave nothing feasible)."""
+        changed = np.flatnonzero(cost != self.cost)
+        if changed.size:
+            self.highs.changeColsCost(changed.size, changed, cost[changed])
+            self.cost = cost.copy()
+        sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            point = np.asarray(self.highs.getSolution().col_value)
+            return float(self.highs.getInfo().objective_function_value), point
+        if status in (
+            highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            return (np.inf if maximize else -np.inf), np.empty(0)
+        return None
+
+    def limit(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds for some columns."""
+        self.highs.changeColsBounds(len(columns), columns, _finite(lower), _finite(upper))
+
+
+def _finite(bound: np.ndarray) -> np.ndarray:
+    """Bounds for HiGHS, which has its own number for infinity."""
+    return np.clip(np.asarray(bound, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
+
+
+class _Group:
+    """One connected group of sums, as ``A x = b`` over its unknown cells, with the feasible
+    points seen so far: the true counts, the points reached from them along the null space
+    (see :func:`_reach`) and every optimum of a linear programme. Whatever range these points
+    span, a reader cannot narrow a cell further, so a linear programme is needed only where
+    they do not already show a cell to be safe."""
+
+    def __init__(self, sums: Sums, entries: np.ndarray, unknown: np.ndarray):
+        self.sums, self.entries, self.unknown = sums, entries, unknown
+        self.pos = {int(c): i for i, c in enumerate(unknown)}
+        self.a, self.b = _system(sums, entries, unknown)
+        self.x0 = sums.values[unknown]
+        # without zeros every cell that moves at all can move both ways; see _first_exposed
+        self.zeros = bool(self.x0.min() < 1 - EPS)
+        basis = null_space(self.a) if self.a.shape[0] else np.eye(len(unknown))
+        self.moves = (
+            np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
+        )
+        self.low, self.top = _reach(np.hstack([basis, basis @ basis.T]), self.x0)
+        self._lp: _LinearProgram | None = None
+
+    def extreme(self, columns: list[int], *, maximize: bool) -> float | None:
+        """The largest (or smallest) feasible sum of the unknowns ``columns``; None if not
+        solved."""
+        if self._lp is None:
+            n = len(self.unknown)
+            self._lp = _LinearProgram(self.a, self.b, np.zeros(n), np.full(n, np.inf))
+        cost = np.zeros(len(self.unknown))
+        cost[columns] = 1.0
+        found = self._lp.optimum(cost, maximize=maximize)
+        if found is None:
+            return None
+        value, point = found
+        if point.size:
+            self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
+        return value
+
+    def raise_together(self, columns: np.ndarray, *, min_n: int) -> None:
+        """Look for feasible points where many of the small cells ``columns`` reach ``min_n``
+        at once: maximise the sum of ``min(x_j, min_n)`` over the cells not yet seen there,
+        again until no further cell gets there. Each such point shows several cells safe with one
+        linear programme; cells it cannot lift are left for one programme each."""
+        n, m = len(self.unknown), len(columns)
+        capped = np.zeros((m, n + m))
+        capped[np.arange(m), columns] = -1.0
+        capped[np.arange(m), n + np.arange(m)] = 1.0
+        lp = _LinearProgram(
+            np.vstack([np.hstack([self.a, np.zeros((len(self.a), m))]), capped]),
+            np.concatenate([self.b, np.full(m, -np.inf)]),
+            np.zeros(n + m),
+            np.concatenate([np.full(n, np.inf), np.full(m, float(min_n))]),
+            row_upper=np.concatenate([self.b, np.zeros(m)]),
+        )
+        pending = np.ones(m, dtype=bool)
+        while pending.any():
+            found = lp.optimum(np.concatenate([np.zeros(n), pending]), maximize=True)
+            if found is None or not found[1].size:
+                return
+            point = found[1][:n]
+            self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
+            lifted = pending & (point[columns] >= min_n - 1e-6)
+            if not lifted.any():
+                return
+            pending &= ~lifted
+
+    def safe_as_seen(self, j: int, is_small: bool, min_n: int) -> bool:
+        """Whether the points seen already show that a reader cannot pin cell ``j`` or bound
+        it below ``min_n``."""
+        big_enough = not is_small or self.top[j] >= min_n - 1e-6
+        wide_enough = (
+            not self.zeros or np.floor(self.top[j] + 1e-6) - np.ceil(self.low[j] - 1e-6) >= 1
+        )
+        return bool(big_enough and wide_enough)
+
+
+def _exposed(group: _Group, targets: np.ndarray, *, min_n: int) -> list[int]:
     """The targets (unknown cells) a reader can pin down, or bound below ``min_n``.
 
     Algebra first: a cell is fixed by the sums when its coordinate vanishes on their null space.
     Counts cannot be negative either, so the sums plus ``x >= 0`` bound every cell; the bounds
-    come from a linear programme (scipy's HiGHS). A cell is exposed when its feasible range holds
-    a single whole number, or when it is a small count (1 … ``min_n``−1) whose largest feasible
+    come from a linear programme (HiGHS). A cell is exposed when its feasible range holds a
+    single whole number, or when it is a small count (1 … ``min_n``−1) whose largest feasible
     value is still below ``min_n`` (a reader would know it is small). The lower bound matters
     only where an unknown cell is zero; without zeros every free cell can move both ways.
     """
-    a, b = _system(equations, unknown, values)
-    pos = {c: i for i, c in enumerate(unknown)}
-    if a.shape[0] == 0:
+    if group.a.shape[0] == 0:
         return []
-    basis = null_space(a)
-    moves = np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
-    exposed = [t for t in targets if not moves[pos[t]]]
-    zeros = values[unknown].min() < 1 - EPS
-    reach_low, reach_top = _reach(basis, values[unknown])
-    for t in targets:
-        is_small = bool(small(values[t : t + 1], min_n)[0])
-        if t in exposed or not (zeros or is_small):
-            continue
-        # the true counts and the points reached from them along the null space are feasible,
-        # so the range reaches at least this far; no linear programme needed when that suffices
-        low_seen, top_seen = reach_low[pos[t]], reach_top[pos[t]]
-        big_enough = not is_small or top_seen >= min_n - 1e-6
-        wide_enough = not zeros or np.floor(top_seen + 1e-6) - np.ceil(low_seen - 1e-6) >= 1
-        if big_enough and wide_enough:
-            continue
-        objective = np.zeros(len(unknown))
-        objective[pos[t]] = 1.0
-        high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-        if high.status not in (0, 3):
-            continue  # numerically troubled: the algebraic check above still holds
-        top = np.inf if high.status == 3 else -high.fun
-        if is_small and top < min_n - 1e-6:
+    columns = np.array([group.pos[int(t)] for t in targets], dtype=np.int64)
+    is_small = small(group.x0[columns], min_n)
+    below = columns[is_small & (group.top[columns] < min_n - 1e-6) & group.moves[columns]]
+    if len(below) > 1:
+        group.raise_together(below, min_n=min_n)
+    exposed = []
+    for t, j, is_small_t in zip(targets.tolist(), columns.tolist(), is_small.tolist(), strict=True):
+        if not group.moves[j]:
             exposed.append(t)
             continue
-        if zeros:
-            low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-            if low.status == 0 and np.floor(top + 1e-6) - np.ceil(low.fun - 1e-6) < 1:
-                exposed.append(t)
+        if not (group.zeros or is_small_t) or group.safe_as_seen(j, is_small_t, min_n):
+            continue
+        top = group.extreme([j], maximize=True)
+        if top is None:
+            continue  # numerically troubled: the algebraic check above still holds
+        if is_small_t and top < min_n - 1e-6:
+            exposed.append(t)
+            continue
+        if group.safe_as_seen(j, is_small_t, min_n):
+            continue
+        low = group.extreme([j], maximize=False)
+        if low is not None and np.floor(top + 1e-6) - np.ceil(low - 1e-6) < 1:
+            exposed.append(t)
     return exposed
 
 
@@ -493,7 +603,93 @@ def _reach(basis: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ).max(axis=1)
 
 
-def _unknown_groups(sums: Sums, hidden: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+def _freeing_cells(
+    group: _Group, exposed: list[int], shown: np.ndarray, *, min_n: int
+) -> list[int]:
+    """Shown cells of the group whose hiding frees the ``exposed`` cells, found with linear
+    programmes.
+
+    The shown cells become free too, each with a cost per unit it moves away from its true
+    value (cells in a sum with the target cost less, cells already chosen cost nothing), and
+    the target is required to reach ``min_n`` (a small count) or to move by one (a pinned
+    cell). The cheapest such point moves few shown cells. When it moves no new cell, the cells
+    already chosen free this target too; when it moves one, hiding that cell frees the target,
+    as the point proves. Otherwise each moved cell is tried alone, and failing that the one
+    that moved most is taken, for the next pass to go on from. Targets that no shown cells can
+    free add nothing.
+    """
+    if not len(shown):
+        return []
+    sums, unknown, values = group.sums, group.unknown, group.sums.values
+    a, b = _system(sums, group.entries, np.concatenate([unknown, shown]))
+    n, k = len(unknown), len(shown)
+    a_shown = a[:, n:]
+    v = values[shown]
+    # x (unknown cells), then how far each shown cell moves up, then down
+    lp = _LinearProgram(
+        np.hstack([a[:, :n], a_shown, -a_shown]),
+        b - a_shown @ v,
+        np.zeros(n + 2 * k),
+        np.concatenate([np.full(n + k, np.inf), v]),
+    )
+    cells, owners = sums.cells[group.entries], sums.owner[group.entries]
+    chosen: list[int] = []
+    for target in exposed:
+        near = np.isin(shown, cells[np.isin(owners, owners[cells == target])])
+        weight = np.where(np.isin(shown, chosen), 0.0, np.where(near, 1.0, 2.0))
+        cost = np.concatenate([np.zeros(n), weight, weight])
+        j = group.pos[target]
+        v_t = float(values[target])
+        if small(values[target : target + 1], min_n)[0]:
+            demands = [(float(min_n), np.inf)]
+        else:
+            demands = [(v_t + 1, np.inf)] + ([(0.0, v_t - 1)] if v_t >= 1 - EPS else [])
+        best = _cheapest(lp, cost, j, demands)
+        if best is not None:
+            moved = best[n : n + k] + best[n + k :]
+            order = [i for i in np.argsort(-moved, kind="stable") if moved[i] > 1e-6]
+            taken = np.isin(shown, chosen)
+            new = [i for i in order if not taken[i]]
+            if len(new) > 1:
+                # each moved cell alone (with those already chosen): is there such a point?
+                for i in new:
+                    fixed = ~taken
+                    fixed[i] = False
+                    lp.limit(
+                        np.arange(n, n + 2 * k),
+                        np.zeros(2 * k),
+                        np.where(np.r_[fixed, fixed], 0.0, np.concatenate([np.full(k, np.inf), v])),
+                    )
+                    if _cheapest(lp, cost, j, demands) is not None:
+                        new = [i]
+                        break
+                lp.limit(  # every shown cell free again for the next target
+                    np.arange(n, n + 2 * k),
+                    np.zeros(2 * k),
+                    np.concatenate([np.full(k, np.inf), v]),
+                )
+            if new:
+                chosen.append(int(shown[new[0]]))
+        lp.limit(np.array([j]), np.zeros(1), np.full(1, np.inf))
+    return chosen
+
+
+def _cheapest(
+    lp: _LinearProgram, cost: np.ndarray, j: int, demands: list[tuple[float, float]]
+) -> np.ndarray | None:
+    """The cheapest point meeting any one of the ``demands`` (bounds on column ``j``)."""
+    best: tuple[float, np.ndarray] | None = None
+    for low, high in demands:
+        lp.limit(np.array([j]), np.array([low]), np.array([high]))
+        found = lp.optimum(cost, maximize=False)
+        if found is not None and found[1].size and (best is None or found[0] < best[0]):
+            best = found
+    return None if best is None else best[1]
+
+
+def _unknown_groups(
+    sums: Sums, hidden: np.ndarray, protect: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Cells a reader can still not compute, grouped by the sums that link them.
 
     First every sum with a single unknown cell gives that cell (a reader computes it) and
@@ -506,7 +702,8 @@ def _unknown_groups(sums: Sums, hidden: np.ndarray) -> tuple[np.ndarray, list[np
     known
         Per cell: shown, or computable by the reader.
     groups
-        The indices of the sums of each group (sums with at least one unknown cell).
+        For each group with a protected unknown cell, the entries (positions in
+        ``sums.cells``) of its sums, those sums being the ones with at least one unknown cell.
     """
     known = sums.computable(hidden)
     owner = sums.owner
@@ -523,11 +720,14 @@ def _unknown_groups(sums: Sums, hidden: np.ndarray) -> tuple[np.ndarray, list[np
         (np.ones(entries.size), (sums.cells[entries], first[owner[entries]])), shape=(n, n)
     )
     _, label = connected_components(graph, directed=False)
-    sum_label = label[first[np.flatnonzero(active)]]
-    order = np.argsort(sum_label, kind="stable")
-    active_sums = np.flatnonzero(active)[order]
-    bounds = np.flatnonzero(np.diff(sum_label[order])) + 1
-    return known, np.split(active_sums, bounds)
+    at_risk = np.zeros(label.max() + 1, dtype=bool)
+    risky = sums.cells[entries][protect[sums.cells[entries]]]
+    at_risk[label[risky]] = True
+    member = np.flatnonzero(active[owner])
+    group = label[first[owner[member]]]
+    member, group = member[at_risk[group]], group[at_risk[group]]
+    order = np.argsort(group, kind="stable")
+    return known, np.split(member[order], np.flatnonzero(np.diff(group[order])) + 1)
 
 
 def _exact_pass(
@@ -539,44 +739,32 @@ def _exact_pass(
     protect: np.ndarray,
     safe: set[bytes],
 ) -> bool:
-    """Check each group of unknown cells exactly; hide one more cell for the first exposed cell.
+    """Check each group of unknown cells exactly; in each group with an exposed cell, hide one
+    more shown cell. True if any was hidden.
 
-    ``safe`` remembers groups (by their unknown cells) already found safe, so that a group is
-    solved again only when one of its cells changes.
+    Groups are independent, so one pass settles one exposure in every group (a report over
+    many kommuner needs as many passes as its most exposed group, not as all together). A group
+    that shares a cell hidden earlier in the same pass waits for the next pass. ``safe``
+    remembers groups (by their unknown cells) already found safe, so that a group is solved
+    again only when one of its cells changes.
     """
-    known, groups = _unknown_groups(sums, hidden)
-    for group in groups:
-        eqs = [
-            _Equation(tuple(int(c) for c in m[:-1]), int(m[-1]))
-            for m in (sums.members(int(i)) for i in group)
-        ]
-        cells = sorted({c for eq in eqs for c in eq.cells})
-        unknown = [c for c in cells if not known[c]]
-        targets = [c for c in unknown if protect[c]]
-        key = np.asarray(unknown, dtype=np.int64).tobytes()
-        if not targets or key in safe:
+    known, groups = _unknown_groups(sums, hidden, protect)
+    touched = np.zeros(len(hidden), dtype=bool)
+    changed = False
+    for entries in groups:
+        cells = np.unique(sums.cells[entries])
+        unknown = cells[~known[cells]]
+        key = unknown.tobytes()
+        if key in safe or touched[cells].any():
             continue
-        exposed = _exposed(eqs, unknown, targets, values, min_n=min_n)
+        system = _Group(sums, entries, unknown)
+        exposed = _exposed(system, unknown[protect[unknown]], min_n=min_n)
         if not exposed:
             safe.add(key)
             continue
-        target = exposed[0]
-        near: list[int] = []
-        for eq in eqs:
-            if target in eq.cells:
-                near.extend(
-                    c for c in _candidates(eq.cells, eq.total, values, hidden) if c not in near
-                )
-        rest = sorted(
-            (c for c in cells if not hidden[c] and c not in near),
-            key=lambda c: _nearest_first(c, values),
-        )
-        options = near + rest
-        for cell in options:
-            if not _exposed(eqs, sorted([*unknown, cell]), [target], values, min_n=min_n):
-                hidden[cell] = protect[cell] = True
-                return True
-        if options:  # no single cell frees it: hide the nearest and let the rules go on
-            hidden[options[0]] = protect[options[0]] = True
-            return True
-    return False
+        shown = cells[~hidden[cells]]
+        shown = shown[np.lexsort((shown, values[shown], values[shown] <= EPS))]
+        chosen = _freeing_cells(system, exposed, shown, min_n=min_n)
+        hidden[chosen] = protect[chosen] = touched[chosen] = True
+        changed = changed or bool(chosen)
+    return changed
