@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
-from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
@@ -182,10 +181,15 @@ def hide_recoverable(
             sums.hide_local(hidden, protect)
             if sums.hide_bounded(hidden, protect):
                 continue
-            if not exact or not _exact_pass(
-                sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
-            ):
+            if not exact:
                 return
+            chosen = _exact_pass(
+                sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
+            )
+            if not chosen:
+                return
+            # the next rounds only where something changed: the rest was settled already
+            sums = sums.around(np.asarray(chosen))
 
 
 class Sums:
@@ -201,6 +205,23 @@ class Sums:
         self.cell_values = values[cells]
         # the entries of each cell, for combining what different sums say about it
         self.by_cell, self.first_entry, self.entry_cells = _entries_by_cell(cells)
+        #: whether the last bound propagation ran until nothing narrowed (see _exact_pass)
+        self.settled = False
+
+    def around(self, cells: np.ndarray) -> Sums:
+        """The sums linked to ``cells`` through any chain of sums (shown cells included)."""
+        n = int(max(self.cells.max(initial=-1), cells.max(initial=-1))) + 1
+        first = self.cells[self.start[:-1]]
+        graph = coo_matrix((np.ones(len(self.cells)), (self.cells, first[self.owner])), (n, n))
+        label = connected_components(graph, directed=False)[1]
+        keep = np.isin(label[first], label[cells])
+        sizes = np.diff(self.start)[keep]
+        return Sums(
+            self.cells[keep[self.owner]],
+            np.r_[0, np.cumsum(sizes)].astype(np.int64),
+            values=self.values,
+            min_n=self.min_n,
+        )
 
     def members(self, i: int) -> np.ndarray:
         return self.cells[self.start[i] : self.start[i + 1]]
@@ -276,12 +297,14 @@ class Sums:
         total minus the other members; ranges are rounded inwards to whole numbers and the
         rounds repeat until nothing narrows.
         """
+        self.settled = False
         known = self.computable(hidden)
         low = np.where(known, self.values, 0.0)
         high = np.where(known, self.values, np.inf)
         open_sums = np.bincount(self.owner, weights=~known[self.cells], minlength=self.count) > 0
         entries = np.flatnonzero(open_sums[self.owner])
         if entries.size == 0:
+            self.settled = True
             return low, high
         owner = np.unique(self.owner[entries], return_inverse=True)[1]
         n = int(owner.max()) + 1
@@ -307,6 +330,7 @@ class Sums:
             cell_lo = np.ceil(np.maximum.reduceat(new_lo[by_cell], first) - 1e-6)
             narrower = (cell_hi < high[touched]) | (cell_lo > low[touched])
             if not narrower.any():
+                self.settled = True
                 break
             high[touched] = np.minimum(high[touched], cell_hi)
             low[touched] = np.maximum(low[touched], cell_lo)
@@ -427,7 +451,7 @@ class _LinearProgram:
         self.size = a.shape[1]
         self.highs = _Solver()
         self.highs.setOptionValue("output_flag", False)
-        matrix = csc_matrix(a)
+        column, row = np.nonzero(a.T)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
         lp.col_cost_ = np.zeros(self.size)
@@ -436,9 +460,9 @@ class _LinearProgram:
         lp.row_lower_ = _finite(b)
         lp.row_upper_ = _finite(b if row_upper is None else row_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = matrix.indptr
-        lp.a_matrix_.index_ = matrix.indices
-        lp.a_matrix_.value_ = matrix.data
+        lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(column, minlength=self.size))]
+        lp.a_matrix_.index_ = row
+        lp.a_matrix_.value_ = a[row, column]
         self.highs.passModel(lp)
         self.cost = np.zeros(self.size)
 
@@ -480,18 +504,20 @@ class _Group:
     span, a reader cannot narrow a cell further, so a linear programme is needed only where
     they do not already show a cell to be safe."""
 
-    def __init__(self, sums: Sums, entries: np.ndarray, unknown: np.ndarray):
+    def __init__(self, sums: Sums, entries: np.ndarray, unknown: np.ndarray, targets: np.ndarray):
         self.sums, self.entries, self.unknown = sums, entries, unknown
         self.pos = {int(c): i for i, c in enumerate(unknown)}
         self.a, self.b = _system(sums, entries, unknown)
         self.x0 = sums.values[unknown]
         # without zeros every cell that moves at all can move both ways; see _first_exposed
         self.zeros = bool(self.x0.min() < 1 - EPS)
-        basis = null_space(self.a) if self.a.shape[0] else np.eye(len(unknown))
+        basis = _null_space(self.a)
         self.moves = (
             np.abs(basis).max(axis=1) > 1e-8 if basis.shape[1] else np.zeros(len(unknown), bool)
         )
-        self.low, self.top = _reach(np.hstack([basis, basis @ basis.T]), self.x0)
+        # the basis vectors, and for each target the direction that raises it fastest
+        steepest = basis @ basis[np.searchsorted(unknown, targets)].T
+        self.low, self.top = _reach(np.hstack([basis, steepest]), self.x0)
         self._lp: _LinearProgram | None = None
 
     def extreme(self, columns: list[int], *, maximize: bool) -> float | None:
@@ -584,6 +610,17 @@ def _exposed(group: _Group, targets: np.ndarray, *, min_n: int) -> list[int]:
         if low is not None and np.floor(top + 1e-6) - np.ceil(low - 1e-6) < 1:
             exposed.append(t)
     return exposed
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the null space of ``a`` as columns (what
+    :func:`scipy.linalg.null_space` gives, without its checks, which cost more than the
+    decomposition on the many small systems here)."""
+    if a.shape[0] == 0:
+        return np.eye(a.shape[1])
+    _, s, vt = np.linalg.svd(a, full_matrices=True)
+    rank = int((s > s.max(initial=0.0) * max(a.shape) * np.finfo(float).eps).sum())
+    return vt[rank:].T
 
 
 def _reach(basis: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -730,6 +767,22 @@ def _unknown_groups(
     return known, np.split(member[order], np.flatnonzero(np.diff(group[order])) + 1)
 
 
+def _is_tree(sums: Sums, entries: np.ndarray, known: np.ndarray) -> bool:
+    """Whether a group's sums link its unknown cells without cycles (no two sums share two
+    unknown cells, no ring of sums): as many links as cells plus sums, less one.
+
+    On such a group the settled bound propagation already gives each cell its exact range: each
+    sum narrows its cells to the values it can support, and without cycles every supported
+    value extends to a solution of the whole group (local consistency is global on acyclic
+    constraint networks). Propagation rounds to whole numbers, so its ranges are at most as
+    wide as the exact ones, and whatever the exact check would expose, it has exposed already.
+    """
+    unknown = ~known[sums.cells[entries]]
+    links = int(unknown.sum())
+    cells = len(np.unique(sums.cells[entries][unknown]))
+    return links == cells + len(np.unique(sums.owner[entries])) - 1
+
+
 def _exact_pass(
     sums: Sums,
     *,
@@ -738,9 +791,9 @@ def _exact_pass(
     hidden: np.ndarray,
     protect: np.ndarray,
     safe: set[bytes],
-) -> bool:
-    """Check each group of unknown cells exactly; in each group with an exposed cell, hide one
-    more shown cell. True if any was hidden.
+) -> list[int]:
+    """Check each group of unknown cells exactly; in each group with exposed cells, hide more
+    shown cells (see :func:`_freeing_cells`). Returns the cells it hid.
 
     Groups are independent, so one pass settles one exposure in every group (a report over
     many kommuner needs as many passes as its most exposed group, not as all together). A group
@@ -750,15 +803,19 @@ def _exact_pass(
     """
     known, groups = _unknown_groups(sums, hidden, protect)
     touched = np.zeros(len(hidden), dtype=bool)
-    changed = False
+    hid: list[int] = []
     for entries in groups:
         cells = np.unique(sums.cells[entries])
         unknown = cells[~known[cells]]
         key = unknown.tobytes()
         if key in safe or touched[cells].any():
             continue
-        system = _Group(sums, entries, unknown)
-        exposed = _exposed(system, unknown[protect[unknown]], min_n=min_n)
+        if sums.settled and _is_tree(sums, entries, known):
+            safe.add(key)
+            continue
+        targets = unknown[protect[unknown]]
+        system = _Group(sums, entries, unknown, targets)
+        exposed = _exposed(system, targets, min_n=min_n)
         if not exposed:
             safe.add(key)
             continue
@@ -766,5 +823,5 @@ def _exact_pass(
         shown = shown[np.lexsort((shown, values[shown], values[shown] <= EPS))]
         chosen = _freeing_cells(system, exposed, shown, min_n=min_n)
         hidden[chosen] = protect[chosen] = touched[chosen] = True
-        changed = changed or bool(chosen)
-    return changed
+        hid.extend(chosen)
+    return hid
