@@ -336,11 +336,12 @@ def screen(
     pass. Values resting on too few cases are hidden, and so is their sentence.
 
     ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list gets the
-    complete check of the small-number protection, with linear programmes: about 3–8 s per
-    kommun. ``exact=False`` keeps to the fast rules (the local rule and bound propagation of
-    :mod:`isuwork.secondary`), seconds for hundreds of kommuner, but they can miss a cell that
-    only a combination of many sums gives away (a levels-by-categories table with its margins):
-    for analysis across many units, not for a list that is shown or published.
+    complete check of the small-number protection, with linear programmes: a fraction of a
+    second per kommun, about a minute for 290 kommuner in one pass. ``exact=False`` keeps to
+    the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`), about a
+    third of that time, but they can miss a cell that only a combination of many sums gives
+    away (a levels-by-categories table with its margins): for analysis across many units, not
+    for a list that is shown or published.
     """
     from tqdm.auto import tqdm
 

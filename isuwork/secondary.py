@@ -15,11 +15,16 @@ out, and each hides one more shown neighbour until nothing is exposed:
    the narrowed ranges are fed back until they settle (interval constraint propagation). A cell
    whose range holds one whole number, or a small count whose upper bound is below ``min_n``, is
    exposed. Sound but not complete: every exposure it finds is real;
-3. optionally, an exact check with a linear programme per connected group of sums (complete,
-   and much slower).
+3. optionally, an exact check with linear programmes (HiGHS, through highspy) per connected
+   group of unknown cells (complete, and slower).
 
 The first two work on all sums at once with numpy, which is what lets a screening list over
-hundreds of kommuner be protected in seconds.
+hundreds of kommuner be protected in seconds. The exact check keeps its cost down by solving
+as few programmes as it can: groups whose sums form no cycle are already settled by bound
+propagation; feasible points seen so far (the true counts, moves along the null space, earlier
+optima) show most cells safe without a programme of their own; one programme lifts many small
+cells at once; and each group keeps one HiGHS instance, so each new objective starts from the
+last optimal basis.
 """
 
 from __future__ import annotations
@@ -167,7 +172,7 @@ def hide_recoverable(
 
     The local rule and bound propagation (see the module docstring) run in turn until neither
     finds anything; with ``exact`` the linear-programme check per connected group of sums runs
-    after them, and if it hides a cell everything runs again.
+    after them, and if it hides cells everything runs again on the sums linked to those cells.
     """
     cells, start = model.sums()
     values = model.values
@@ -509,7 +514,7 @@ class _Group:
         self.pos = {int(c): i for i, c in enumerate(unknown)}
         self.a, self.b = _system(sums, entries, unknown)
         self.x0 = sums.values[unknown]
-        # without zeros every cell that moves at all can move both ways; see _first_exposed
+        # without zeros every cell that moves at all can move both ways; see _exposed
         self.zeros = bool(self.x0.min() < 1 - EPS)
         basis = _null_space(self.a)
         self.moves = (
@@ -663,11 +668,12 @@ def _freeing_cells(
     a_shown = a[:, n:]
     v = values[shown]
     # x (unknown cells), then how far each shown cell moves up, then down
+    moves, free = np.arange(n, n + 2 * k), np.concatenate([np.full(k, np.inf), v])
     lp = _LinearProgram(
         np.hstack([a[:, :n], a_shown, -a_shown]),
         b - a_shown @ v,
         np.zeros(n + 2 * k),
-        np.concatenate([np.full(n + k, np.inf), v]),
+        np.concatenate([np.full(n, np.inf), free]),
     )
     cells, owners = sums.cells[group.entries], sums.owner[group.entries]
     chosen: list[int] = []
@@ -692,19 +698,11 @@ def _freeing_cells(
                 for i in new:
                     fixed = ~taken
                     fixed[i] = False
-                    lp.limit(
-                        np.arange(n, n + 2 * k),
-                        np.zeros(2 * k),
-                        np.where(np.r_[fixed, fixed], 0.0, np.concatenate([np.full(k, np.inf), v])),
-                    )
+                    lp.limit(moves, np.zeros(2 * k), np.where(np.r_[fixed, fixed], 0.0, free))
                     if _cheapest(lp, cost, j, demands) is not None:
                         new = [i]
                         break
-                lp.limit(  # every shown cell free again for the next target
-                    np.arange(n, n + 2 * k),
-                    np.zeros(2 * k),
-                    np.concatenate([np.full(k, np.inf), v]),
-                )
+                lp.limit(moves, np.zeros(2 * k), free)  # all free again for the next target
             if new:
                 chosen.append(int(shown[new[0]]))
         lp.limit(np.array([j]), np.zeros(1), np.full(1, np.inf))
@@ -795,9 +793,10 @@ def _exact_pass(
     """Check each group of unknown cells exactly; in each group with exposed cells, hide more
     shown cells (see :func:`_freeing_cells`). Returns the cells it hid.
 
-    Groups are independent, so one pass settles one exposure in every group (a report over
+    Groups are independent, so one pass settles the exposures of every group (a report over
     many kommuner needs as many passes as its most exposed group, not as all together). A group
-    that shares a cell hidden earlier in the same pass waits for the next pass. ``safe``
+    that shares a cell hidden earlier in the same pass waits for the next pass. Acyclic groups
+    are skipped (see :func:`_is_tree`). ``safe``
     remembers groups (by their unknown cells) already found safe, so that a group is solved
     again only when one of its cells changes.
     """

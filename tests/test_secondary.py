@@ -1,0 +1,40 @@
+"""Pieces of the exact protection check, against independent computations."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.linalg import null_space
+
+from isuwork.secondary import Sums, _null_space
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrays(np.int8, st.tuples(st.integers(1, 8), st.integers(1, 12)), elements=st.integers(-1, 1))
+)
+def test_null_space_spans_what_scipy_spans(a):
+    a = a.astype(float)
+    ours, theirs = _null_space(a), null_space(a)
+    assert ours.shape == theirs.shape
+    # same subspace: the same orthogonal projector
+    np.testing.assert_allclose(ours @ ours.T, theirs @ theirs.T, atol=1e-9)
+    np.testing.assert_allclose(a @ ours, 0, atol=1e-9)
+
+
+def test_null_space_of_no_sums_is_everything():
+    np.testing.assert_array_equal(_null_space(np.zeros((0, 3))), np.eye(3))
+
+
+def test_around_keeps_the_sums_linked_through_any_cell():
+    # sums: 0+1=2, 2+3=4 (linked through cell 2); 5+6=7 alone; 8+9=10 linked to nothing
+    cells = np.array([0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    start = np.array([0, 3, 6, 9, 12])
+    sums = Sums(cells, start, values=np.arange(11.0), min_n=5)
+    near = sums.around(np.array([0]))
+    assert near.count == 2
+    np.testing.assert_array_equal(near.cells, [0, 1, 2, 2, 3, 4])
+    assert sums.around(np.array([6, 9])).count == 2
+    assert sums.around(np.empty(0, dtype=np.int64)).count == 0
