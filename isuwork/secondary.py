@@ -175,8 +175,7 @@ def hide_recoverable(
     after them, and if it hides cells everything runs again on the sums linked to those cells.
     """
     cells, start = model.sums()
-    values = model.values
-    sums = Sums(cells, start, values=values, min_n=min_n)
+    sums = Sums(cells, start, values=model.values, min_n=min_n)
     safe: set[bytes] = set()
     # The exact check solves many small systems. Threaded BLAS gains nothing on them and, when
     # several processes check at once (a report per kommun in parallel), its waiting threads
@@ -188,9 +187,7 @@ def hide_recoverable(
                 continue
             if not exact:
                 return
-            chosen = _exact_pass(
-                sums, min_n=min_n, values=values, hidden=hidden, protect=protect, safe=safe
-            )
+            chosen = _exact_pass(sums, min_n=min_n, hidden=hidden, protect=protect, safe=safe)
             if not chosen:
                 return
             # the next rounds only where something changed: the rest was settled already
@@ -538,8 +535,12 @@ class _Group:
             return None
         value, point = found
         if point.size:
-            self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
+            self.see(point)
         return value
+
+    def see(self, point: np.ndarray) -> None:
+        """Widen the ranges seen by one more feasible point."""
+        self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
 
     def raise_together(self, columns: np.ndarray, *, min_n: int) -> None:
         """Look for feasible points where many of the small cells ``columns`` reach ``min_n``
@@ -563,7 +564,7 @@ class _Group:
             if found is None or not found[1].size:
                 return
             point = found[1][:n]
-            self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
+            self.see(point)
             lifted = pending & (point[columns] >= min_n - 1e-6)
             if not lifted.any():
                 return
@@ -630,7 +631,8 @@ def _null_space(a: np.ndarray) -> np.ndarray:
 
 def _reach(basis: np.ndarray, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How low and how high each cell gets when moving from the true counts ``x0`` along each
-    null-space direction (one at a time) as far as every count stays non-negative."""
+    direction (a column of ``basis``, in the null space; one at a time) as far as every count
+    stays non-negative."""
     if basis.shape[1] == 0:
         return x0.copy(), x0.copy()
     tol = 1e-12
@@ -785,7 +787,6 @@ def _exact_pass(
     sums: Sums,
     *,
     min_n: int,
-    values: np.ndarray,
     hidden: np.ndarray,
     protect: np.ndarray,
     safe: set[bytes],
@@ -796,9 +797,8 @@ def _exact_pass(
     Groups are independent, so one pass settles the exposures of every group (a report over
     many kommuner needs as many passes as its most exposed group, not as all together). A group
     that shares a cell hidden earlier in the same pass waits for the next pass. Acyclic groups
-    are skipped (see :func:`_is_tree`). ``safe``
-    remembers groups (by their unknown cells) already found safe, so that a group is solved
-    again only when one of its cells changes.
+    are skipped (see :func:`_is_tree`). ``safe`` remembers groups (by their unknown cells)
+    already found safe, so that a group is solved again only when one of its cells changes.
     """
     known, groups = _unknown_groups(sums, hidden, protect)
     touched = np.zeros(len(hidden), dtype=bool)
@@ -818,9 +818,8 @@ def _exact_pass(
         if not exposed:
             safe.add(key)
             continue
-        shown = cells[~hidden[cells]]
-        shown = shown[np.lexsort((shown, values[shown], values[shown] <= EPS))]
-        chosen = _freeing_cells(system, exposed, shown, min_n=min_n)
+        shown = sorted(cells[~hidden[cells]].tolist(), key=lambda c: _nearest_first(c, sums.values))
+        chosen = _freeing_cells(system, exposed, np.asarray(shown, dtype=np.int64), min_n=min_n)
         hidden[chosen] = protect[chosen] = touched[chosen] = True
         hid.extend(chosen)
     return hid
