@@ -326,6 +326,7 @@ def screen(
     per: str | None = None,
     progress: bool = False,
     exact: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Every outcome against every background variable, women against men, ranked by size.
 
@@ -378,7 +379,7 @@ def screen(
         parts.append(_screen_outcome(data, outcome, groupings, per=per, alpha=alpha))
     bar.close()
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    table = _rank_and_describe(table, per=per, min_n=min_n, exact=exact)
+    table = _rank_and_describe(table, per=per, min_n=min_n, exact=exact, workers=workers)
     table.attrs["saknas"] = missing
     table.attrs["fotnot"] = privacy.footnote(min_n)
     table.attrs["min_n"] = min_n
@@ -450,7 +451,7 @@ def _screen_outcome(
 
 
 def _rank_and_describe(
-    table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool
+    table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool, workers: int | None
 ) -> pd.DataFrame:
     columns = ([per] if per else []) + list(SCREEN_COLUMNS)
     if table.empty:
@@ -465,6 +466,7 @@ def _rank_and_describe(
         total_label="alla",
         partition=("bakgrund", "niva"),
         exact=exact,
+        workers=workers,
     )
     hidden = table["dold"].to_numpy(dtype=bool)
     value_cols = [

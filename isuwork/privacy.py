@@ -98,6 +98,7 @@ def suppress(
     total_label: str = "Totalt",
     partition: tuple[str, str] | None = None,
     exact: bool = True,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Hide every number that rests on fewer than ``min_n`` cases, with secondary suppression.
 
@@ -129,6 +130,10 @@ def suppress(
         every recovery from one sum and every bound that chains of sums give, but not every
         combination of many sums at once (a levels-by-categories table with its margins can
         need the exact check).
+    workers
+        Processes for the secondary suppression of a large table whose parts share no sum
+        (kommuner of a screening list); see :func:`isuwork.secondary.hide_recoverable`. The
+        result does not depend on it. ``None``: every core for large tables, else one.
 
     Returns
     -------
@@ -190,6 +195,7 @@ def suppress(
         label=total_label,
         partition=partition,
         exact=exact,
+        workers=workers,
     )
 
     rows = len(table)
@@ -325,6 +331,7 @@ def _hidden_masks(
     label: str,
     partition: tuple[str, str] | None = None,
     exact: bool = True,
+    workers: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Per row of a long table: which of n, antal, varde, ci_lag, ci_hog to hide."""
     n = _numeric(frame, N)
@@ -395,7 +402,9 @@ def _hidden_masks(
     virtual = model.virtual
     hidden = np.concatenate([hidden, np.ones(model.size - len(hidden), dtype=bool)])
     protect = (hidden & ~virtual) | (virtual & small(model.values, min_n))
-    hide_recoverable(model, min_n=min_n, hidden=hidden, protect=protect, exact=exact)
+    hide_recoverable(
+        model, min_n=min_n, hidden=hidden, protect=protect, exact=exact, workers=workers
+    )
 
     n_cells = model.size
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0

@@ -29,8 +29,11 @@ last optimal basis.
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import highspy
 import numpy as np
@@ -39,7 +42,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
-from isuwork.exceptions import DataError
+from isuwork.exceptions import DataError, ParameterError
+from isuwork.processes import ArrayJob, JobError
 
 EPS = 1e-9
 #: Rounds of bound propagation before the ranges are taken as settled (wider is still sound).
@@ -167,15 +171,91 @@ def hide_recoverable(
     hidden: np.ndarray,
     protect: np.ndarray,
     exact: bool = True,
+    workers: int | None = None,
 ) -> None:
     """Hide more cells (in place) until no protected cell follows from the shown ones.
 
     The local rule and bound propagation (see the module docstring) run in turn until neither
     finds anything; with ``exact`` the linear-programme check per connected group of sums runs
     after them, and if it hides cells everything runs again on the sums linked to those cells.
+
+    Sums that share no cell, directly or through other sums (different kommuner of a screening
+    list), are independent, and large models are split into parts of whole groups checked in
+    ``workers`` processes at once; the result is the same as in one process. ``None`` uses
+    every core available when the model has at least ``PARALLEL_ENTRIES`` entries in its sums
+    (starting processes costs about a second), one process otherwise.
     """
     cells, start = model.sums()
     sums = Sums(cells, start, values=model.values, min_n=min_n)
+    parts = sums.split(_worker_count(workers, len(cells)))
+    if len(parts) == 1:
+        _hide(sums, hidden=hidden, protect=protect, exact=exact)
+        return
+    jobs = [
+        ArrayJob(
+            "isuwork.secondary:_hide_part",
+            {
+                "cells": part.cells,
+                "start": part.start,
+                "values": sums.values,
+                "hidden": hidden,
+                "protect": protect,
+            },
+            min_n=min_n,
+            exact=exact,
+        )
+        for part in parts[1:]
+    ]
+    # the first part here, meanwhile (parts share no cell, so each changes only its own)
+    _hide(parts[0], hidden=hidden, protect=protect, exact=exact)
+    for part, job in zip(parts[1:], jobs, strict=True):
+        try:
+            chosen = job.result()
+        except JobError as error:
+            warnings.warn(
+                f"Röjandekontrollen kunde inte köras i en egen process ({error}); den körs i "
+                "stället här, vilket tar längre tid men ger samma resultat.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            _hide(part, hidden=hidden, protect=protect, exact=exact)
+            continue
+        hidden[chosen] = protect[chosen] = True
+
+
+#: Entries in the sums from which :func:`hide_recoverable` uses several processes by default
+#: (a screening list over about 30 kommuner).
+PARALLEL_ENTRIES = 400_000
+
+
+def _worker_count(workers: int | None, entries: int) -> int:
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ParameterError(f"workers ska vara ett positivt heltal, inte {workers!r}.")
+        return workers
+    if entries < PARALLEL_ENTRIES:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _hide_part(
+    cells: np.ndarray,
+    start: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    protect: np.ndarray,
+    min_n: int,
+    exact: bool,
+) -> np.ndarray:
+    """:func:`_hide` on one part of the sums (in a worker process); returns the cells it hid."""
+    before = hidden.copy()
+    part = Sums(cells, start, values=values, min_n=min_n)
+    _hide(part, hidden=hidden, protect=protect, exact=exact)
+    return np.flatnonzero(hidden & ~before)
+
+
+def _hide(sums: Sums, *, hidden: np.ndarray, protect: np.ndarray, exact: bool) -> None:
+    """The checks of :func:`hide_recoverable` on ``sums``, in this process."""
     safe: set[bytes] = set()
     # The exact check solves many small systems. Threaded BLAS gains nothing on them and, when
     # several processes check at once (a report per kommun in parallel), its waiting threads
@@ -187,7 +267,7 @@ def hide_recoverable(
                 continue
             if not exact:
                 return
-            chosen = _exact_pass(sums, min_n=min_n, hidden=hidden, protect=protect, safe=safe)
+            chosen = _exact_pass(sums, min_n=sums.min_n, hidden=hidden, protect=protect, safe=safe)
             if not chosen:
                 return
             # the next rounds only where something changed: the rest was settled already
@@ -212,11 +292,32 @@ class Sums:
 
     def around(self, cells: np.ndarray) -> Sums:
         """The sums linked to ``cells`` through any chain of sums (shown cells included)."""
-        n = int(max(self.cells.max(initial=-1), cells.max(initial=-1))) + 1
+        label = self._components(int(cells.max(initial=-1)) + 1)
+        return self._subset(np.isin(label[self.cells[self.start[:-1]]], label[cells]))
+
+    def split(self, parts: int) -> list[Sums]:
+        """The sums in up to ``parts`` parts of about equal size that share no cell (each
+        group of linked sums whole in one part)."""
+        if parts < 2 or self.count < 2:
+            return [self]
+        label = self._components(0)[self.cells[self.start[:-1]]]
+        group, of_sum = np.unique(label, return_inverse=True)
+        size = np.bincount(of_sum, weights=np.diff(self.start), minlength=len(group))
+        # whole groups in turn, cut where the running size passes each share of the total
+        done = np.cumsum(size) - size
+        part_of = np.minimum((done * parts / size.sum()).astype(np.int64), parts - 1)[of_sum]
+        split = [self._subset(part_of == k) for k in range(parts)]
+        return [s for s in split if s.count] or [self]
+
+    def _components(self, size: int) -> np.ndarray:
+        """For each cell (at least ``size`` of them), the label of its group of linked sums."""
+        n = max(int(self.cells.max(initial=-1)) + 1, size)
         first = self.cells[self.start[:-1]]
         graph = coo_matrix((np.ones(len(self.cells)), (self.cells, first[self.owner])), (n, n))
-        label = connected_components(graph, directed=False)[1]
-        keep = np.isin(label[first], label[cells])
+        return connected_components(graph, directed=False)[1]
+
+    def _subset(self, keep: np.ndarray) -> Sums:
+        """The sums where ``keep`` is True."""
         sizes = np.diff(self.start)[keep]
         return Sums(
             self.cells[keep[self.owner]],
@@ -224,6 +325,11 @@ class Sums:
             values=self.values,
             min_n=self.min_n,
         )
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        """For each cell, the number of sums it takes part in."""
+        return np.bincount(self.cells, minlength=len(self.values))
 
     def members(self, i: int) -> np.ndarray:
         return self.cells[self.start[i] : self.start[i + 1]]
@@ -525,12 +631,9 @@ class _Group:
     def extreme(self, columns: list[int], *, maximize: bool) -> float | None:
         """The largest (or smallest) feasible sum of the unknowns ``columns``; None if not
         solved."""
-        if self._lp is None:
-            n = len(self.unknown)
-            self._lp = _LinearProgram(self.a, self.b, np.zeros(n), np.full(n, np.inf))
         cost = np.zeros(len(self.unknown))
         cost[columns] = 1.0
-        found = self._lp.optimum(cost, maximize=maximize)
+        found = self._program().optimum(cost, maximize=maximize)
         if found is None:
             return None
         value, point = found
@@ -538,37 +641,39 @@ class _Group:
             self.see(point)
         return value
 
+    def _program(self) -> _LinearProgram:
+        """The group's linear programme (``A x = b``, ``x >= 0``), built on first use."""
+        if self._lp is None:
+            n = len(self.unknown)
+            self._lp = _LinearProgram(self.a, self.b, np.zeros(n), np.full(n, np.inf))
+        return self._lp
+
     def see(self, point: np.ndarray) -> None:
         """Widen the ranges seen by one more feasible point."""
         self.low, self.top = np.minimum(self.low, point), np.maximum(self.top, point)
 
     def raise_together(self, columns: np.ndarray, *, min_n: int) -> None:
         """Look for feasible points where many of the small cells ``columns`` reach ``min_n``
-        at once: maximise the sum of ``min(x_j, min_n)`` over the cells not yet seen there,
-        again until no further cell gets there. Each such point shows several cells safe with one
-        linear programme; cells it cannot lift are left for one programme each."""
-        n, m = len(self.unknown), len(columns)
-        capped = np.zeros((m, n + m))
-        capped[np.arange(m), columns] = -1.0
-        capped[np.arange(m), n + np.arange(m)] = 1.0
-        lp = _LinearProgram(
-            np.vstack([np.hstack([self.a, np.zeros((len(self.a), m))]), capped]),
-            np.concatenate([self.b, np.full(m, -np.inf)]),
-            np.zeros(n + m),
-            np.concatenate([np.full(n, np.inf), np.full(m, float(min_n))]),
-            row_upper=np.concatenate([self.b, np.zeros(m)]),
-        )
-        pending = np.ones(m, dtype=bool)
+        at once: with those cells capped at ``min_n``, maximise their sum over the cells not yet
+        seen there, again until no further cell gets there. Each such point shows several cells
+        safe with one linear programme. The cap only narrows the search (every point found is
+        feasible); cells it does not lift are left for one programme each."""
+        lp = self._program()
+        n = len(self.unknown)
+        lp.limit(columns, np.zeros(len(columns)), np.full(len(columns), float(min_n)))
+        pending = np.ones(len(columns), dtype=bool)
         while pending.any():
-            found = lp.optimum(np.concatenate([np.zeros(n), pending]), maximize=True)
+            cost = np.zeros(n)
+            cost[columns[pending]] = 1.0
+            found = lp.optimum(cost, maximize=True)
             if found is None or not found[1].size:
-                return
-            point = found[1][:n]
-            self.see(point)
-            lifted = pending & (point[columns] >= min_n - 1e-6)
+                break
+            self.see(found[1])
+            lifted = pending & (found[1][columns] >= min_n - 1e-6)
             if not lifted.any():
-                return
+                break
             pending &= ~lifted
+        lp.limit(columns, np.zeros(len(columns)), np.full(len(columns), np.inf))
 
     def safe_as_seen(self, j: int, is_small: bool, min_n: int) -> bool:
         """Whether the points seen already show that a reader cannot pin cell ``j`` or bound
@@ -654,7 +759,8 @@ def _freeing_cells(
     programmes.
 
     The shown cells become free too, each with a cost per unit it moves away from its true
-    value (cells in a sum with the target cost less, cells already chosen cost nothing), and
+    value (cells in a sum with the target cost less, cells in more than two sums more, cells
+    already chosen nothing), and
     the target is required to reach ``min_n`` (a small count) or to move by one (a pinned
     cell). The cheapest such point moves few shown cells. When it moves no new cell, the cells
     already chosen free this target too; when it moves one, hiding that cell frees the target,
@@ -679,9 +785,12 @@ def _freeing_cells(
     )
     cells, owners = sums.cells[group.entries], sums.owner[group.entries]
     chosen: list[int] = []
+    # a cell in many sums (a total that several partitions add up to) links many groups once
+    # hidden, and they would have to be checked again as one: each sum beyond two costs more
+    links = np.maximum(sums.degree[shown] - 2, 0)
     for target in exposed:
         near = np.isin(shown, cells[np.isin(owners, owners[cells == target])])
-        weight = np.where(np.isin(shown, chosen), 0.0, np.where(near, 1.0, 2.0))
+        weight = np.where(np.isin(shown, chosen), 0.0, np.where(near, 1.0, 2.0) + links)
         cost = np.concatenate([np.zeros(n), weight, weight])
         j = group.pos[target]
         v_t = float(values[target])

@@ -332,3 +332,37 @@ def test_screening_per_kommun_matches_direct_computation(sample):
         expected = _direct_screen_row(sample, row)
         for column, value in expected.items():
             assert row[column] == pytest.approx(value, rel=1e-9, abs=1e-12), (column, dict(row))
+
+
+def test_screening_in_two_processes_gives_the_same_list(sample):
+    """The protection of kommuner that share no sum is split over processes; the list is the
+    same, every hidden cell included."""
+    one = screen(sample, per="kommun", workers=1)
+    two = screen(sample, per="kommun", workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["dold"].sum() > 100
+
+
+def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch):
+    from isuwork import secondary
+    from isuwork.processes import JobError
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def result(self):
+            raise JobError("MemoryError")
+
+    data = sample[sample["kommun"].isin(sorted(sample["kommun"].unique())[:2])]
+    expected = screen(data, per="kommun", outcomes=["beviljad"], workers=1)
+    monkeypatch.setattr(secondary, "ArrayJob", Broken)
+    with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
+        got = screen(data, per="kommun", outcomes=["beviljad"], workers=2)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_screening_rejects_a_bad_number_of_processes(sample, workers):
+    with pytest.raises(ParameterError, match="workers"):
+        screen(sample.head(200), workers=workers)

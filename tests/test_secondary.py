@@ -38,3 +38,22 @@ def test_around_keeps_the_sums_linked_through_any_cell():
     np.testing.assert_array_equal(near.cells, [0, 1, 2, 2, 3, 4])
     assert sums.around(np.array([6, 9])).count == 2
     assert sums.around(np.empty(0, dtype=np.int64)).count == 0
+
+
+def test_split_keeps_linked_sums_together_in_parts_of_about_equal_size():
+    # four independent groups: two linked sums (6 entries), then three single sums of 3
+    cells = np.array([0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
+    start = np.array([0, 3, 6, 9, 12, 15])
+    sums = Sums(cells, start, values=np.arange(14.0), min_n=5)
+    parts = sums.split(2)
+    assert len(parts) == 2
+    # no cell in two parts, and every sum in exactly one
+    seen = [set(p.cells.tolist()) for p in parts]
+    assert not seen[0] & seen[1]
+    assert sorted(c for p in parts for c in p.cells.tolist()) == sorted(cells.tolist())
+    assert sorted(len(p.cells) for p in parts) == [6, 9]
+    # cells 0 … 4 (linked through cell 2) stay together
+    assert any({0, 1, 2, 3, 4} <= s for s in seen)
+    assert sums.split(1)[0] is sums
+    # more parts than groups: one part per group at most, none empty
+    assert [p.count for p in sums.split(10)] == [2, 1, 1, 1]
