@@ -173,14 +173,24 @@ def _summaries(
         return out
     y = y.to_numpy(dtype=float, na_value=np.nan)
     ok = (ids >= 0) & ~np.isnan(y)
-    g = pd.Series(y[ok]).groupby(ids[ok])
+    # sums per group with bincount: a pandas groupby would sort out the ids again per outcome
+    group, y = ids[ok], y[ok]
+    size = len(grouping.keys)
+    n = np.bincount(group, minlength=size)
+    total = np.bincount(group, weights=y, minlength=size)
+    present = np.flatnonzero(n)
+    out = grouping.keys.iloc[present].reset_index(drop=True)
+    out["n"] = n[present]
     if kind == "share":
-        stats_ = g.agg(n="count", antal="sum")
+        out["antal"] = total[present]
     else:
-        stats_ = g.agg(n="count", medel="mean", sd="std")
-    out = grouping.keys.iloc[stats_.index.to_numpy()].reset_index(drop=True)
-    for column in stats_.columns:
-        out[column] = stats_[column].to_numpy()
+        mean = total / np.maximum(n, 1)
+        # two passes: squares around each group's mean, not differences of large sums
+        squares = np.bincount(group, weights=(y - mean[group]) ** 2, minlength=size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sd = np.where(n > 1, np.sqrt(squares / (n - 1)), np.nan)
+        out["medel"] = mean[present]
+        out["sd"] = sd[present]
     out["kategori"] = pd.NA
     return out
 
