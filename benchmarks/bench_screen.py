@@ -44,7 +44,7 @@ load(sys.argv[1]).data.to_parquet(sys.argv[2])
 """
 
 STEP = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
 import numpy as np
 import pandas as pd
 from scipy import stats as st
@@ -126,8 +126,11 @@ else:
     units = loop_n
 seconds = time.perf_counter() - start
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# the protection's worker processes (the largest of them; they run beside this one)
+worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"step": step, "seconds": seconds, "rows": rows, "units": units,
-                  "peak_mb": peak_mb, "after_load_mb": base_mb, "n": len(data),
+                  "peak_mb": peak_mb, "worker_mb": worker_mb, "after_load_mb": base_mb,
+                  "n": len(data), "cores": len(os.sched_getaffinity(0)),
                   "hidden": hidden if step.startswith("one_pass") else None}))
 """
 
@@ -168,6 +171,13 @@ def main() -> None:
             f"{run['rows']:,} result rows, {run['hidden']:,} hidden, peak {run['peak_mb']:.0f} MB "
             f"(the prepared frame read from Parquet: {run['after_load_mb']:.0f} MB)"
         )
+        workers = run["cores"] - 1
+        if run["worker_mb"] and workers:
+            print(
+                f"    with {run['cores']} cores: {workers} worker process(es) for the protection, "
+                f"peak {run['worker_mb']:.0f} MB each; all processes together at most "
+                f"{run['peak_mb'] + workers * run['worker_mb']:.0f} MB"
+            )
     for step in ("pandas_loop", "screen_loop"):
         loop = results[step]
         per_unit = loop["seconds"] / loop["units"]

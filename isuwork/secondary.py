@@ -186,28 +186,27 @@ def hide_recoverable(
     (starting processes costs about a second), one process otherwise.
     """
     cells, start = model.sums()
-    sums = Sums(cells, start, values=model.values, min_n=min_n)
-    parts = sums.split(_worker_count(workers, len(cells)))
+    values = model.values
+    parts = _split(cells, start, _worker_count(workers, len(cells)), head_start=_STARTUP_ENTRIES)
     if len(parts) == 1:
-        _hide(sums, hidden=hidden, protect=protect, exact=exact)
+        _hide(
+            Sums(cells, start, values=values, min_n=min_n),
+            hidden=hidden,
+            protect=protect,
+            exact=exact,
+        )
         return
     jobs = [
         ArrayJob(
             "isuwork.secondary:_hide_part",
-            {
-                "cells": part.cells,
-                "start": part.start,
-                "values": sums.values,
-                "hidden": hidden,
-                "protect": protect,
-            },
+            {"cells": c, "start": s, "values": values, "hidden": hidden, "protect": protect},
             min_n=min_n,
             exact=exact,
         )
-        for part in parts[1:]
+        for c, s in parts[1:]
     ]
     # the first part here, meanwhile (parts share no cell, so each changes only its own)
-    _hide(parts[0], hidden=hidden, protect=protect, exact=exact)
+    _hide(Sums(*parts[0], values=values, min_n=min_n), hidden=hidden, protect=protect, exact=exact)
     for part, job in zip(parts[1:], jobs, strict=True):
         try:
             chosen = job.result()
@@ -218,7 +217,9 @@ def hide_recoverable(
                 RuntimeWarning,
                 stacklevel=2,
             )
-            _hide(part, hidden=hidden, protect=protect, exact=exact)
+            _hide(
+                Sums(*part, values=values, min_n=min_n), hidden=hidden, protect=protect, exact=exact
+            )
             continue
         hidden[chosen] = protect[chosen] = True
 
@@ -226,6 +227,9 @@ def hide_recoverable(
 #: Entries in the sums from which :func:`hide_recoverable` uses several processes by default
 #: (a screening list over about 30 kommuner).
 PARALLEL_ENTRIES = 400_000
+#: About as many entries as are checked in the time a worker process takes to start (1 s): the
+#: part checked in this process is that much larger, so that all parts end together.
+_STARTUP_ENTRIES = 150_000
 
 
 def _worker_count(workers: int | None, entries: int) -> int:
@@ -274,6 +278,45 @@ def _hide(sums: Sums, *, hidden: np.ndarray, protect: np.ndarray, exact: bool) -
             sums = sums.around(np.asarray(chosen))
 
 
+def _components(cells: np.ndarray, start: np.ndarray, size: int = 0) -> np.ndarray:
+    """For each cell (at least ``size`` of them), the label of its group of linked sums."""
+    n = max(int(cells.max(initial=-1)) + 1, size)
+    first = cells[start[:-1]]
+    owner = np.repeat(np.arange(len(start) - 1), np.diff(start))
+    graph = coo_matrix((np.ones(len(cells)), (cells, first[owner])), (n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _subset(
+    cells: np.ndarray, start: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sums (flat cells and start offsets) where ``keep`` is True."""
+    sizes = np.diff(start)
+    return cells[np.repeat(keep, sizes)], np.r_[0, np.cumsum(sizes[keep])].astype(np.int64)
+
+
+def _split(
+    cells: np.ndarray, start: np.ndarray, parts: int, *, head_start: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The sums in up to ``parts`` parts that share no cell (each group of linked sums whole in
+    one part): the first part ``head_start`` entries larger than the others, which are of
+    about equal size."""
+    count = len(start) - 1
+    if parts < 2 or count < 2:
+        return [(cells, start)]
+    label = _components(cells, start)[cells[start[:-1]]]
+    group, of_sum = np.unique(label, return_inverse=True)
+    size = np.bincount(of_sum, weights=np.diff(start), minlength=len(group))
+    # whole groups in turn: the first part up to its share, then the others evenly
+    total = size.sum()
+    first = min((total + (parts - 1) * head_start) / parts, total)
+    done = np.cumsum(size) - size
+    rest = np.maximum(done - first, 0) * (parts - 1) / max(total - first, 1)
+    part_of = np.where(done < first, 0, 1 + np.minimum(rest.astype(np.int64), parts - 2))[of_sum]
+    split = [_subset(cells, start, part_of == k) for k in range(parts)]
+    return [(c, s) for c, s in split if len(s) > 1] or [(cells, start)]
+
+
 class Sums:
     """All sums in flat form (members, then the total), checked all at once with numpy."""
 
@@ -292,39 +335,9 @@ class Sums:
 
     def around(self, cells: np.ndarray) -> Sums:
         """The sums linked to ``cells`` through any chain of sums (shown cells included)."""
-        label = self._components(int(cells.max(initial=-1)) + 1)
-        return self._subset(np.isin(label[self.cells[self.start[:-1]]], label[cells]))
-
-    def split(self, parts: int) -> list[Sums]:
-        """The sums in up to ``parts`` parts of about equal size that share no cell (each
-        group of linked sums whole in one part)."""
-        if parts < 2 or self.count < 2:
-            return [self]
-        label = self._components(0)[self.cells[self.start[:-1]]]
-        group, of_sum = np.unique(label, return_inverse=True)
-        size = np.bincount(of_sum, weights=np.diff(self.start), minlength=len(group))
-        # whole groups in turn, cut where the running size passes each share of the total
-        done = np.cumsum(size) - size
-        part_of = np.minimum((done * parts / size.sum()).astype(np.int64), parts - 1)[of_sum]
-        split = [self._subset(part_of == k) for k in range(parts)]
-        return [s for s in split if s.count] or [self]
-
-    def _components(self, size: int) -> np.ndarray:
-        """For each cell (at least ``size`` of them), the label of its group of linked sums."""
-        n = max(int(self.cells.max(initial=-1)) + 1, size)
-        first = self.cells[self.start[:-1]]
-        graph = coo_matrix((np.ones(len(self.cells)), (self.cells, first[self.owner])), (n, n))
-        return connected_components(graph, directed=False)[1]
-
-    def _subset(self, keep: np.ndarray) -> Sums:
-        """The sums where ``keep`` is True."""
-        sizes = np.diff(self.start)[keep]
-        return Sums(
-            self.cells[keep[self.owner]],
-            np.r_[0, np.cumsum(sizes)].astype(np.int64),
-            values=self.values,
-            min_n=self.min_n,
-        )
+        label = _components(self.cells, self.start, int(cells.max(initial=-1)) + 1)
+        keep = np.isin(label[self.cells[self.start[:-1]]], label[cells])
+        return Sums(*_subset(self.cells, self.start, keep), values=self.values, min_n=self.min_n)
 
     @cached_property
     def degree(self) -> np.ndarray:

@@ -14,6 +14,7 @@ from isuwork.catalog import load_catalog
 from isuwork.compare import RESULT_TAIL, compare, compare_units, data_quality, screen, trend
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.prepare import load
+from isuwork.processes import ArrayJob
 from isuwork.sample import load_answer_key
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
@@ -334,11 +335,20 @@ def test_screening_per_kommun_matches_direct_computation(sample):
             assert row[column] == pytest.approx(value, rel=1e-9, abs=1e-12), (column, dict(row))
 
 
-def test_screening_in_two_processes_gives_the_same_list(sample):
+def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     """The protection of kommuner that share no sum is split over processes; the list is the
     same, every hidden cell included."""
+    from isuwork import secondary
+
     one = screen(sample, per="kommun", workers=1)
+    # parts of equal size (the sample is small enough to go to the first part otherwise)
+    monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
+    started = []
+    monkeypatch.setattr(
+        secondary, "ArrayJob", lambda *a, **k: started.append(1) or ArrayJob(*a, **k)
+    )
     two = screen(sample, per="kommun", workers=2)
+    assert started == [1]
     pd.testing.assert_frame_equal(one, two)
     assert one["dold"].sum() > 100
 
@@ -357,6 +367,7 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
     data = sample[sample["kommun"].isin(sorted(sample["kommun"].unique())[:2])]
     expected = screen(data, per="kommun", outcomes=["beviljad"], workers=1)
     monkeypatch.setattr(secondary, "ArrayJob", Broken)
+    monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
     with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
         got = screen(data, per="kommun", outcomes=["beviljad"], workers=2)
     pd.testing.assert_frame_equal(got, expected)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.linalg import null_space
 
-from isuwork.secondary import Sums, _null_space
+from isuwork.secondary import Sums, _null_space, _split
 
 
 @settings(max_examples=200, deadline=None)
@@ -44,16 +44,19 @@ def test_split_keeps_linked_sums_together_in_parts_of_about_equal_size():
     # four independent groups: two linked sums (6 entries), then three single sums of 3
     cells = np.array([0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
     start = np.array([0, 3, 6, 9, 12, 15])
-    sums = Sums(cells, start, values=np.arange(14.0), min_n=5)
-    parts = sums.split(2)
+    parts = _split(cells, start, 2)
     assert len(parts) == 2
-    # no cell in two parts, and every sum in exactly one
-    seen = [set(p.cells.tolist()) for p in parts]
+    # no cell in two parts, every sum in exactly one, sums kept whole
+    seen = [set(c.tolist()) for c, _ in parts]
     assert not seen[0] & seen[1]
-    assert sorted(c for p in parts for c in p.cells.tolist()) == sorted(cells.tolist())
-    assert sorted(len(p.cells) for p in parts) == [6, 9]
+    assert sorted(x for c, _ in parts for x in c.tolist()) == sorted(cells.tolist())
+    assert all(np.all(np.diff(s) == 3) for _, s in parts)
+    assert sorted(len(c) for c, _ in parts) == [6, 9]
     # cells 0 … 4 (linked through cell 2) stay together
     assert any({0, 1, 2, 3, 4} <= s for s in seen)
-    assert sums.split(1)[0] is sums
+    assert _split(cells, start, 1)[0][0] is cells
     # more parts than groups: one part per group at most, none empty
-    assert [p.count for p in sums.split(10)] == [2, 1, 1, 1]
+    assert [len(s) - 1 for _, s in _split(cells, start, 10)] == [2, 1, 1, 1]
+    # a head start for the first part (worker processes take a while to start)
+    # (its share 10.5 entries: groups are added while the running size is below it)
+    assert [len(c) for c, _ in _split(cells, start, 2, head_start=6)] == [12, 3]
