@@ -46,6 +46,8 @@ from isuwork.exceptions import DataError, ParameterError
 from isuwork.processes import ArrayJob, JobError
 
 EPS = 1e-9
+#: Turns at most of the climb towards ``min_n`` before a linear programme takes over.
+_CLIMB_STEPS = 8
 #: Rounds of bound propagation before the ranges are taken as settled (wider is still sound).
 _MAX_PROPAGATION = 60
 
@@ -639,7 +641,38 @@ class _Group:
         # the basis vectors, and for each target the direction that raises it fastest
         steepest = basis @ basis[np.searchsorted(unknown, targets)].T
         self.low, self.top = _reach(np.hstack([basis, steepest]), self.x0)
+        self.basis = basis
         self._lp: _LinearProgram | None = None
+
+    def climb(self, columns: np.ndarray, *, min_n: int) -> None:
+        """Raise each small cell of ``columns`` towards ``min_n`` without a linear programme:
+        from the true counts along the steepest direction in the null space, and each time a
+        cell falls to zero, on along the steepest direction that keeps it there (the projector
+        onto the null space less that cell's direction), for at most ``_CLIMB_STEPS`` turns.
+        Every point on the way is feasible. It never lets a cell rise from zero again, so
+        where it stops short a linear programme decides."""
+        projector = self.basis @ self.basis.T
+        for j in columns.tolist():
+            if self.top[j] >= min_n - 1e-6:
+                continue  # reached by an earlier climb
+            p, x = projector.copy(), self.x0.copy()
+            for _ in range(_CLIMB_STEPS):
+                d = p[:, j]
+                if d[j] < 1e-9:
+                    break
+                need = (min_n - x[j]) / d[j]
+                falling = np.flatnonzero(d < -1e-12)
+                limits = x[falling] / -d[falling]
+                if not len(limits) or limits.min() >= need:
+                    self.see(np.maximum(x + need * d, 0.0))
+                    break
+                k = int(np.argmin(limits))
+                x += limits[k] * d
+                i = falling[k]
+                x[i] = 0.0
+                if p[i, i] < 1e-9:
+                    break
+                p -= np.outer(p[:, i], p[:, i]) / p[i, i]
 
     def extreme(self, columns: list[int], *, maximize: bool) -> float | None:
         """The largest (or smallest) feasible sum of the unknowns ``columns``; None if not
@@ -713,6 +746,8 @@ def _exposed(group: _Group, targets: np.ndarray, *, min_n: int) -> list[int]:
     columns = np.array([group.pos[int(t)] for t in targets], dtype=np.int64)
     is_small = small(group.x0[columns], min_n)
     below = columns[is_small & (group.top[columns] < min_n - 1e-6) & group.moves[columns]]
+    group.climb(below, min_n=min_n)
+    below = below[group.top[below] < min_n - 1e-6]
     if len(below) > 1:
         group.raise_together(below, min_n=min_n)
     exposed = []
