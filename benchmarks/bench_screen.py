@@ -52,6 +52,38 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from isuwork.catalog import load_catalog
 from isuwork.compare import outcome_kind, screen
+import threading
+from pathlib import Path
+
+
+def tree_pss_mb():
+    # memory of this process and its child processes (the protection's workers), as
+    # proportional set size from /proc: pages shared between them counted once
+    me = Path(f"/proc/{os.getpid()}")
+    pids = [os.getpid()] + [
+        int(p) for task in (me / "task").iterdir() for p in (task / "children").read_text().split()
+    ]
+    kb = 0
+    for pid in pids:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        kb += next(int(l.split()[1]) for l in rollup.splitlines() if l.startswith("Pss:"))
+    return kb / 1024
+
+
+class Sampler(threading.Thread):
+    # the largest tree_pss_mb() seen, sampled every 0.2 s
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.running = 0.0, True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, tree_pss_mb())
+            time.sleep(0.2)
 
 
 def share_row(a_w, n_w, a_m, n_m):
@@ -114,6 +146,8 @@ path, step, loop_n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = pd.read_parquet(path)
 base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kommuner = sorted(data["kommun"].unique())
+sampler = Sampler()
+sampler.start()
 start = time.perf_counter()
 if step.startswith("one_pass"):
     table = screen(data, per="kommun", exact=step == "one_pass_exact")
@@ -125,11 +159,11 @@ else:
     rows = sum(len(screen(data[data["kommun"] == k], exact=True)) for k in kommuner[:loop_n])
     units = loop_n
 seconds = time.perf_counter() - start
+sampler.running = False
+sampler.join()
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-# the protection's worker processes (the largest of them; they run beside this one)
-worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"step": step, "seconds": seconds, "rows": rows, "units": units,
-                  "peak_mb": peak_mb, "worker_mb": worker_mb, "after_load_mb": base_mb,
+                  "peak_mb": peak_mb, "all_mb": sampler.peak, "after_load_mb": base_mb,
                   "n": len(data), "cores": len(os.sched_getaffinity(0)),
                   "hidden": hidden if step.startswith("one_pass") else None}))
 """
@@ -171,13 +205,11 @@ def main() -> None:
             f"{run['rows']:,} result rows, {run['hidden']:,} hidden, peak {run['peak_mb']:.0f} MB "
             f"(the prepared frame read from Parquet: {run['after_load_mb']:.0f} MB)"
         )
-        workers = run["cores"] - 1
-        if run["worker_mb"] and workers:
-            print(
-                f"    with {run['cores']} cores: {workers} worker process(es) for the protection, "
-                f"peak {run['worker_mb']:.0f} MB each; all processes together at most "
-                f"{run['peak_mb'] + workers * run['worker_mb']:.0f} MB"
-            )
+        print(
+            f"    with {run['cores']} cores ({run['cores'] - 1} worker process(es) for the "
+            f"protection): all processes together at most {run['all_mb']:.0f} MB "
+            "(proportional set size, sampled every 0.2 s)"
+        )
     for step in ("pandas_loop", "screen_loop"):
         loop = results[step]
         per_unit = loop["seconds"] / loop["units"]
