@@ -263,21 +263,31 @@ def _hide_part(
 def _hide(sums: Sums, *, hidden: np.ndarray, protect: np.ndarray, exact: bool) -> None:
     """The checks of :func:`hide_recoverable` on ``sums``, in this process."""
     safe: set[bytes] = set()
+    # the sums the fast rules check next, those the exact check goes over next, and whether
+    # bound propagation settled on all of them since
+    scope, unchecked, settled = sums, sums, True
     # The exact check solves many small systems. Threaded BLAS gains nothing on them and, when
     # several processes check at once (a report per kommun in parallel), its waiting threads
     # made each check 20 times slower; one thread each keeps it at seconds.
     with threadpool_limits(limits=1):
         while True:
-            sums.hide_local(hidden, protect)
-            if sums.hide_bounded(hidden, protect):
+            before = hidden.copy()
+            scope.hide_local(hidden, protect)
+            changed = scope.hide_bounded(hidden, protect)
+            settled &= scope.settled
+            if changed:
+                # again only where cells were hidden: elsewhere nothing changed
+                scope = scope.around(np.flatnonzero(hidden & ~before))
                 continue
             if not exact:
                 return
-            chosen = _exact_pass(sums, min_n=sums.min_n, hidden=hidden, protect=protect, safe=safe)
+            chosen = _exact_pass(
+                unchecked, hidden=hidden, protect=protect, safe=safe, settled=settled
+            )
             if not chosen:
                 return
-            # the next rounds only where something changed: the rest was settled already
-            sums = sums.around(np.asarray(chosen))
+            scope = unchecked = unchecked.around(np.asarray(chosen))
+            settled = True
 
 
 def _components(cells: np.ndarray, start: np.ndarray, size: int = 0) -> np.ndarray:
@@ -943,10 +953,10 @@ def _is_tree(sums: Sums, entries: np.ndarray, known: np.ndarray) -> bool:
 def _exact_pass(
     sums: Sums,
     *,
-    min_n: int,
     hidden: np.ndarray,
     protect: np.ndarray,
     safe: set[bytes],
+    settled: bool,
 ) -> list[int]:
     """Check each group of unknown cells exactly; in each group with exposed cells, hide more
     shown cells (see :func:`_freeing_cells`). Returns the cells it hid.
@@ -954,9 +964,11 @@ def _exact_pass(
     Groups are independent, so one pass settles the exposures of every group (a report over
     many kommuner needs as many passes as its most exposed group, not as all together). A group
     that shares a cell hidden earlier in the same pass waits for the next pass. Acyclic groups
-    are skipped (see :func:`_is_tree`). ``safe`` remembers groups (by their unknown cells)
-    already found safe, so that a group is solved again only when one of its cells changes.
+    are skipped when bound propagation has ``settled`` on them (see :func:`_is_tree`). ``safe``
+    remembers groups (by their unknown cells) already found safe, so that a group is solved
+    again only when one of its cells changes.
     """
+    min_n = sums.min_n
     known, groups = _unknown_groups(sums, hidden, protect)
     touched = np.zeros(len(hidden), dtype=bool)
     hid: list[int] = []
@@ -966,7 +978,7 @@ def _exact_pass(
         key = unknown.tobytes()
         if key in safe or touched[cells].any():
             continue
-        if sums.settled and _is_tree(sums, entries, known):
+        if settled and _is_tree(sums, entries, known):
             safe.add(key)
             continue
         targets = unknown[protect[unknown]]
