@@ -1,8 +1,9 @@
-"""Functions of numpy arrays run in a separate Python process, for work that splits into
-independent parts (the small-number protection of many kommuner at once).
+"""Functions run in a separate Python process, for work that splits into independent parts
+(screening and protecting many kommuner at once).
 
-A job is a fresh interpreter (``python -m isuwork.processes``) that reads its arrays from a
-temporary ``.npz`` file and writes the result array back. Unlike :mod:`multiprocessing`, it
+A job is a fresh interpreter (``python -m isuwork.processes``) that reads its arguments from a
+temporary pickle file (written by this process, in a folder only this user can read) and writes
+the result back the same way. Unlike :mod:`multiprocessing`, it
 never imports the caller's script again (a script without ``if __name__ == "__main__"`` would
 run twice) and never forks a process that may hold threads (a notebook kernel does), so it
 behaves the same in notebooks, scripts and the command line.
@@ -11,14 +12,13 @@ behaves the same in notebooks, scripts and the command line.
 from __future__ import annotations
 
 import importlib
-import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 
@@ -27,24 +27,22 @@ class JobError(RuntimeError):
     """A job's process failed; the message holds the end of its error output."""
 
 
-class ArrayJob:
-    """``function(**arrays, **options)`` started in another process; :meth:`result` waits.
+class Job:
+    """``function(**arguments)`` started in another process; :meth:`result` waits for it.
 
     Parameters
     ----------
     function
-        ``"module:name"`` of a function returning one numpy array.
-    arrays
-        Numpy arrays passed by name (written to a temporary file).
-    options
-        Other keyword arguments; they must be JSON values.
+        ``"module:name"`` of an importable function.
+    arguments
+        Its keyword arguments (anything that pickles: arrays, data frames …).
     """
 
-    def __init__(self, function: str, arrays: dict[str, np.ndarray], **options: object):
+    def __init__(self, function: str, /, **arguments: Any):
         self._dir = tempfile.TemporaryDirectory(prefix="isuwork-")
         folder = Path(self._dir.name)
-        np.savez(folder / "in.npz", **arrays)
-        (folder / "options.json").write_text(json.dumps(options), encoding="utf-8")
+        with open(folder / "in.pickle", "wb") as file:
+            pickle.dump(arguments, file, protocol=pickle.HIGHEST_PROTOCOL)
         # the child finds isuwork where this process found it, installed or not
         path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
         self._process = subprocess.Popen(
@@ -54,8 +52,8 @@ class ArrayJob:
             env={**os.environ, "PYTHONPATH": path},
         )
 
-    def result(self) -> np.ndarray:
-        """Wait for the process and return its array.
+    def result(self) -> Any:
+        """Wait for the process and return what the function returned.
 
         Raises
         ------
@@ -67,7 +65,8 @@ class ArrayJob:
             if self._process.returncode != 0:
                 tail = errors.decode(errors="replace").strip().splitlines()[-5:]
                 raise JobError("\n".join(tail) or f"exit code {self._process.returncode}")
-            return np.load(Path(self._dir.name) / "out.npy")
+            with open(Path(self._dir.name) / "out.pickle", "rb") as file:
+                return pickle.load(file)
         finally:
             self._dir.cleanup()
 
@@ -75,10 +74,11 @@ class ArrayJob:
 def _run(function: str, folder: Path) -> None:
     module, name = function.split(":")
     call = getattr(importlib.import_module(module), name)
-    with np.load(folder / "in.npz") as stored:
-        arrays = {key: stored[key] for key in stored.files}
-    options = json.loads((folder / "options.json").read_text(encoding="utf-8"))
-    np.save(folder / "out.npy", call(**arrays, **options))
+    with open(folder / "in.pickle", "rb") as file:
+        arguments = pickle.load(file)
+    result = call(**arguments)
+    with open(folder / "out.pickle", "wb") as file:
+        pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.processes import ArrayJob, JobError
+from isuwork.processes import Job, JobError
 
 EPS = 1e-9
 #: Turns at most of the climb towards ``min_n`` before a linear programme takes over.
@@ -199,9 +199,13 @@ def hide_recoverable(
         )
         return
     jobs = [
-        ArrayJob(
+        Job(
             "isuwork.secondary:_hide_part",
-            {"cells": c, "start": s, "values": values, "hidden": hidden, "protect": protect},
+            cells=c,
+            start=s,
+            values=values,
+            hidden=hidden,
+            protect=protect,
             min_n=min_n,
             exact=exact,
         )

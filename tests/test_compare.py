@@ -14,7 +14,7 @@ from isuwork.catalog import load_catalog
 from isuwork.compare import RESULT_TAIL, compare, compare_units, data_quality, screen, trend
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.prepare import load
-from isuwork.processes import ArrayJob
+from isuwork.processes import Job
 from isuwork.sample import load_answer_key
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
@@ -344,9 +344,7 @@ def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     # parts of equal size (the sample is small enough to go to the first part otherwise)
     monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
     started = []
-    monkeypatch.setattr(
-        secondary, "ArrayJob", lambda *a, **k: started.append(1) or ArrayJob(*a, **k)
-    )
+    monkeypatch.setattr(secondary, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
     two = screen(sample, per="kommun", workers=2)
     assert started == [1]
     pd.testing.assert_frame_equal(one, two)
@@ -366,7 +364,7 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
 
     data = sample[sample["kommun"].isin(sorted(sample["kommun"].unique())[:2])]
     expected = screen(data, per="kommun", outcomes=["beviljad"], workers=1)
-    monkeypatch.setattr(secondary, "ArrayJob", Broken)
+    monkeypatch.setattr(secondary, "Job", Broken)
     monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
     with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
         got = screen(data, per="kommun", outcomes=["beviljad"], workers=2)
