@@ -8,6 +8,7 @@ leaves through :func:`isuwork.privacy.suppress`, so nothing below the threshold 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from isuwork import privacy, stats
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.formatting import PERCENT, POINTS, format_numbers
+from isuwork.processes import Job, JobError, worker_count
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -145,12 +147,14 @@ def _summaries(
     *,
     values: pd.Series | None = None,
     grouping: _Grouping | None = None,
+    occurs: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """n, antal (shares), mean and sd (means) per group; per category for categorical outcomes.
 
     Groups without a known outcome are left out. Screening summarises many outcomes by the
     same groupings and passes ``values`` (the outcome through :func:`_outcome_values`) and
-    ``grouping`` (:meth:`_Grouping.of`) made once.
+    ``grouping`` (:meth:`_Grouping.of`) made once, and, when it screens some units of a larger
+    list, ``occurs``: which categories occur in the whole list (they get a row in every group).
     """
     y = _outcome_values(df[outcome], kind) if values is None else values
     grouping = _Grouping.of(df, by) if grouping is None else grouping
@@ -163,7 +167,7 @@ def _summaries(
             ids[ok] * width + codes[ok], minlength=len(grouping.keys) * width
         ).reshape(-1, width)
         # categories that occur somewhere, in every group that has a known outcome
-        occurs = counts.sum(axis=0) > 0
+        occurs = counts.sum(axis=0) > 0 if occurs is None else occurs
         counts, seen = counts[:, occurs], y.cat.categories[occurs]
         present = np.flatnonzero(counts.sum(axis=1) > 0)
         out = grouping.keys.iloc[np.repeat(present, len(seen))].reset_index(drop=True)
@@ -325,6 +329,11 @@ def trend(
 
 
 # -- screening -----------------------------------------------------------------------------------
+#: Rows from which :func:`screen` with ``per`` splits the units over several processes by
+#: default (starting one costs about a second).
+PARALLEL_ROWS = 100_000
+
+
 def screen(
     df: pd.DataFrame,
     *,
@@ -347,15 +356,20 @@ def screen(
     pass. Values resting on too few cases are hidden, and so is their sentence.
 
     ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list gets the
-    complete check of the small-number protection, with linear programmes: a fraction of a
-    second per kommun, about a minute for 290 kommuner in one pass. ``exact=False`` keeps to
-    the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`), about a
-    third of that time, but they can miss a cell that only a combination of many sums gives
-    away (a levels-by-categories table with its margins): for analysis across many units, not
-    for a list that is shown or published.
-    """
-    from tqdm.auto import tqdm
+    complete check of the small-number protection, with linear programmes. ``exact=False``
+    keeps to the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`),
+    about two thirds of the time on 290 kommuner, but they can miss a cell that only a
+    combination of many sums gives away (a levels-by-categories table with its margins): for
+    analysis across many units, not for a list that is shown or published.
 
+    ``workers``: with ``per``, the units are split into that many parts of about equal size,
+    screened and protected at once in separate processes (units share no sum, and the
+    Benjamini–Hochberg adjustment and the ranking are done on the whole list afterwards), so the
+    list is the same whatever the number. ``None`` uses every core available from
+    ``PARALLEL_ROWS`` rows; 1 keeps to this process. Without ``per`` it is passed to
+    :func:`isuwork.privacy.suppress`. 290 kommuner with a million rows take about 20 s on two
+    cores (``benchmarks/bench_screen.py``).
+    """
     catalog = load_catalog()
     _require(df, "kon", "screeningen")
     data = apply_filters(df, filters)
@@ -368,14 +382,106 @@ def screen(
     missing = [c for c in [*outcomes, *background] if c not in data or data[c].isna().all()]
     outcomes = [o for o in outcomes if o not in missing]
     background = [b for b in background if b not in missing]
-    # grouping on category codes is many times faster than on strings (kommun, bostadsomrade)
-    data = data.assign(
+    units = [per] if per else []
+    kinds = {o: outcome_kind(data, o) for o in outcomes}
+    # grouping on category codes is many times faster than on strings (kommun, bostadsomrade);
+    # converted here, the categories are the same in every part of the units
+    data = data[list(dict.fromkeys([*units, "kon", *outcomes, *background]))].assign(
         **{
             c: data[c].astype("category")
-            for c in [*([per] if per else []), "kon", *background]
+            for c in [*units, "kon", *background]
             if not isinstance(data[c].dtype, pd.CategoricalDtype)
-        }
+        },
+        **{o: _outcome_values(data[o], "category") for o, k in kinds.items() if k == "category"},
     )
+    options = {
+        "outcomes": outcomes,
+        "background": background,
+        "shared": _shared(data, kinds, background, units),
+        "per": per,
+        "min_n": min_n,
+        "alpha": alpha,
+        "exact": exact,
+    }
+    parts = _unit_parts(data, per, workers)
+    if len(parts) == 1:
+        table = _screen_part(data, progress=progress, workers=workers, **options)
+    else:
+        jobs = [Job("isuwork.compare:_screen_part", data=part, **options) for part in parts[1:]]
+        tables = [_screen_part(parts[0], progress=progress, workers=1, **options)]
+        for part, job in zip(parts[1:], jobs, strict=True):
+            try:
+                tables.append(job.result())
+            except JobError as error:
+                warnings.warn(
+                    f"En del av screeningen kunde inte köras i en egen process ({error}); den "
+                    "körs i stället här, vilket tar längre tid men ger samma lista.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                tables.append(_screen_part(part, workers=1, **options))
+        # each outcome's rows unit by unit, as one process would have put them
+        table = pd.concat(tables, ignore_index=True)
+        order = pd.Categorical(table["utfall"], categories=outcomes).codes
+        table = table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    table = _rank(table, per=per)
+    table.attrs["saknas"] = missing
+    table.attrs["fotnot"] = privacy.footnote(min_n)
+    table.attrs["min_n"] = min_n
+    return table
+
+
+def _shared(
+    data: pd.DataFrame, kinds: dict[str, OutcomeKind], background: list[str], units: list[str]
+) -> dict[str, Any]:
+    """What an outcome's rows depend on beyond the rows of their unit, from the whole list: the
+    overall mean of a numeric outcome (its scale) and, per background variable, the categories
+    of a categorical outcome that occur anywhere (each gets a row in every group)."""
+    shared: dict[str, Any] = {}
+    for outcome, kind in kinds.items():
+        if kind == "mean":
+            shared[outcome] = float(_outcome_values(data[outcome], kind).mean())
+        elif kind == "category":
+            codes = data[outcome].cat.codes.to_numpy()
+            width = len(data[outcome].cat.categories)
+            shared[outcome] = {}
+            for bakgrund in ["alla", *background]:
+                keys = [*units, "kon", *([] if bakgrund == "alla" else [bakgrund])]
+                known = data[keys].notna().all(axis=1).to_numpy() & (codes >= 0)
+                shared[outcome][bakgrund] = np.bincount(codes[known], minlength=width) > 0
+    return shared
+
+
+def _unit_parts(data: pd.DataFrame, per: str | None, workers: int | None) -> list[pd.DataFrame]:
+    """The rows in parts of whole units, about equal in size and in the order of the units
+    (one part without ``per`` or below ``PARALLEL_ROWS`` rows unless ``workers`` says)."""
+    count = worker_count(workers, len(data), PARALLEL_ROWS) if per else 1
+    if count < 2:
+        return [data]
+    codes = data[per].cat.codes.to_numpy()
+    rows = np.bincount(codes[codes >= 0], minlength=len(data[per].cat.categories))
+    done = np.cumsum(rows) - rows
+    part_of = np.minimum((done * count / max(rows.sum(), 1)).astype(np.int64), count - 1)
+    parts = [data[(codes >= 0) & (part_of[codes] == k)] for k in range(count)]
+    return [p for p in parts if len(p)] or [data]
+
+
+def _screen_part(
+    data: pd.DataFrame,
+    *,
+    outcomes: list[str],
+    background: list[str],
+    shared: dict[str, Any],
+    per: str | None,
+    min_n: int,
+    alpha: float,
+    exact: bool,
+    progress: bool = False,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """The protected, described list of some units (all of them without ``per``), unranked."""
+    from tqdm.auto import tqdm
+
     units = [per] if per else []
     groupings = {
         bakgrund: _Grouping.of(
@@ -386,14 +492,15 @@ def screen(
     parts = []
     bar = tqdm(outcomes, desc="Screening", disable=not progress)
     for outcome in bar:
-        parts.append(_screen_outcome(data, outcome, groupings, per=per, alpha=alpha))
+        if data[outcome].notna().any():  # else no rows for these units, as in the whole list
+            parts.append(
+                _screen_outcome(
+                    data, outcome, groupings, per=per, alpha=alpha, shared=shared.get(outcome)
+                )
+            )
     bar.close()
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    table = _rank_and_describe(table, per=per, min_n=min_n, exact=exact, workers=workers)
-    table.attrs["saknas"] = missing
-    table.attrs["fotnot"] = privacy.footnote(min_n)
-    table.attrs["min_n"] = min_n
-    return table
+    return _protect_and_describe(table, per=per, min_n=min_n, exact=exact, workers=workers)
 
 
 def _screen_outcome(
@@ -403,14 +510,24 @@ def _screen_outcome(
     *,
     per: str | None,
     alpha: float,
+    shared: Any = None,
 ) -> pd.DataFrame:
+    """One outcome's rows of the list; ``shared`` is its part of :func:`_shared`."""
     kind = outcome_kind(data, outcome)
     values = _outcome_values(data[outcome], kind)
     units = [per] if per else []
     frames = []
     for bakgrund, grouping in groupings.items():
         by = list(grouping.keys.columns)
-        summary = _summaries(data, outcome, by, kind, values=values, grouping=grouping)
+        summary = _summaries(
+            data,
+            outcome,
+            by,
+            kind,
+            values=values,
+            grouping=grouping,
+            occurs=shared[bakgrund] if kind == "category" and shared is not None else None,
+        )
         summary["bakgrund"] = bakgrund
         summary["niva"] = pd.NA if bakgrund == "alla" else summary[bakgrund].astype("string")
         frames.append(summary.drop(columns=[] if bakgrund == "alla" else [bakgrund]))
@@ -440,7 +557,7 @@ def _screen_outcome(
             n_m,
             alpha=alpha,
         )
-        overall = values.mean()
+        overall = values.mean() if shared is None else shared
         wide["antal_kvinna"] = wide["antal_man"] = np.nan
         scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
         wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale
@@ -460,12 +577,13 @@ def _screen_outcome(
     return wide
 
 
-def _rank_and_describe(
+def _protect_and_describe(
     table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool, workers: int | None
 ) -> pd.DataFrame:
-    columns = ([per] if per else []) + list(SCREEN_COLUMNS)
+    """Hide what rests on too few cases (values of hidden rows too) and describe each row in a
+    sentence."""
     if table.empty:
-        return pd.DataFrame(columns=[*columns, "dold"])
+        return table
     # Each background variable splits the same cases: its levels add up to the "alla" row, so
     # hidden cells are protected across the whole list, not row by row.
     table = privacy.suppress(
@@ -489,15 +607,23 @@ def _rank_and_describe(
         "storlek",
     ]
     table.loc[hidden, value_cols] = np.nan
+    table["mening"] = "Värden visas inte: för få personer."
+    table.loc[~hidden, "mening"] = _sentences(table[~hidden])
+    return table
+
+
+def _rank(table: pd.DataFrame, *, per: str | None) -> pd.DataFrame:
+    """Adjust the p-values over the whole list and rank it: significant differences first,
+    then the other shown rows, then hidden ones; largest first within each."""
+    columns = ([per] if per else []) + list(SCREEN_COLUMNS)
+    if table.empty:
+        return pd.DataFrame(columns=[*columns, "dold"])
+    hidden = table["dold"].to_numpy(dtype=bool)
     table["p_justerat"] = stats.benjamini_hochberg(table["p_varde"].to_numpy(float))
     significant = (table["p_justerat"] < 0.05).to_numpy()
     table["ordning"] = np.where(significant, 0, np.where(hidden, 2, 1))
     table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
     table["rang"] = np.arange(1, len(table) + 1)
-    table["dold"] = hidden[table.index.to_numpy()] if len(hidden) else hidden
-    shown = ~table["dold"].to_numpy(dtype=bool)
-    table["mening"] = "Värden visas inte: för få personer."
-    table.loc[shown, "mening"] = _sentences(table[shown])
     return table[[*columns, "dold"]].reset_index(drop=True)
 
 

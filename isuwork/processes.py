@@ -20,7 +20,27 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from isuwork.exceptions import ParameterError
+
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def worker_count(workers: int | None, size: int, threshold: int) -> int:
+    """How many processes to use: ``workers`` when given (a positive integer), else every core
+    available when ``size`` reaches ``threshold``, else one.
+
+    Raises
+    ------
+    ParameterError
+        ``workers`` is not a positive integer.
+    """
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ParameterError(f"workers ska vara ett positivt heltal, inte {workers!r}.")
+        return workers
+    if size < threshold:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class JobError(RuntimeError):

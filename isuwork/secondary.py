@@ -29,7 +29,6 @@ last optimal basis.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,8 +41,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
-from isuwork.exceptions import DataError, ParameterError
-from isuwork.processes import Job, JobError
+from isuwork.exceptions import DataError
+from isuwork.processes import Job, JobError, worker_count
 
 EPS = 1e-9
 #: Turns at most of the climb towards ``min_n`` before a linear programme takes over.
@@ -189,7 +188,12 @@ def hide_recoverable(
     """
     cells, start = model.sums()
     values = model.values
-    parts = _split(cells, start, _worker_count(workers, len(cells)), head_start=_STARTUP_ENTRIES)
+    parts = _split(
+        cells,
+        start,
+        worker_count(workers, len(cells), PARALLEL_ENTRIES),
+        head_start=_STARTUP_ENTRIES,
+    )
     if len(parts) == 1:
         _hide(
             Sums(cells, start, values=values, min_n=min_n),
@@ -236,16 +240,6 @@ PARALLEL_ENTRIES = 400_000
 #: About as many entries as are checked in the time a worker process takes to start (1 s): the
 #: part checked in this process is that much larger, so that all parts end together.
 _STARTUP_ENTRIES = 150_000
-
-
-def _worker_count(workers: int | None, entries: int) -> int:
-    if workers is not None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ParameterError(f"workers ska vara ett positivt heltal, inte {workers!r}.")
-        return workers
-    if entries < PARALLEL_ENTRIES:
-        return 1
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _hide_part(

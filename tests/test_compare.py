@@ -336,23 +336,31 @@ def test_screening_per_kommun_matches_direct_computation(sample):
 
 
 def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
-    """The protection of kommuner that share no sum is split over processes; the list is the
-    same, every hidden cell included."""
-    from isuwork import secondary
+    """Units are screened and protected in separate processes, the list ranked as a whole
+    afterwards: the same list, every hidden cell, scale and category included."""
+    from isuwork import compare as module
 
-    one = screen(sample, per="kommun", workers=1)
-    # parts of equal size (the sample is small enough to go to the first part otherwise)
-    monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
+    data = sample.copy()
+    # a category that occurs in one kommun only still gets its rows (zero) in the others, and
+    # means are scaled by the mean of the whole list, not of a part
+    first = data["kommun"] == sorted(data["kommun"].unique())[0]
+    data["mal_uppfyllelse"] = data["mal_uppfyllelse"].cat.add_categories("ovrigt")
+    data.loc[first & data["mal_uppfyllelse"].notna(), "mal_uppfyllelse"] = "ovrigt"
+    one = screen(data, per="kommun", workers=1)
     started = []
-    monkeypatch.setattr(secondary, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
-    two = screen(sample, per="kommun", workers=2)
+    monkeypatch.setattr(module, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
+    two = screen(data, per="kommun", workers=2)
     assert started == [1]
     pd.testing.assert_frame_equal(one, two)
     assert one["dold"].sum() > 100
+    assert (
+        (one["kategori"] == "ovrigt") & (one["kommun"] != data.loc[first, "kommun"].iloc[0])
+    ).any()
+    assert (one["utfall"] == "handlaggningstid_dagar").any()
 
 
 def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch):
-    from isuwork import secondary
+    from isuwork import compare as module
     from isuwork.processes import JobError
 
     class Broken:
@@ -362,12 +370,10 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
         def result(self):
             raise JobError("MemoryError")
 
-    data = sample[sample["kommun"].isin(sorted(sample["kommun"].unique())[:2])]
-    expected = screen(data, per="kommun", outcomes=["beviljad"], workers=1)
-    monkeypatch.setattr(secondary, "Job", Broken)
-    monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
+    expected = screen(sample, per="kommun", outcomes=["beviljad"], workers=1)
+    monkeypatch.setattr(module, "Job", Broken)
     with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
-        got = screen(data, per="kommun", outcomes=["beviljad"], workers=2)
+        got = screen(sample, per="kommun", outcomes=["beviljad"], workers=2)
     pd.testing.assert_frame_equal(got, expected)
 
 

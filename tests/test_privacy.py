@@ -809,3 +809,53 @@ def test_exact_check_closes_what_the_fast_rules_leave():
     counts = ["n", "antal"]
     assert shown[counts].isna().to_numpy().sum() > fast[counts].isna().to_numpy().sum()
     assert attack(shown, table, dims=names, min_n=4, pair_col="kon", known_small=True) == []
+
+
+# -- large tables in several processes -------------------------------------------------------------
+def _units_table(rng: np.random.Generator, units: int) -> pd.DataFrame:
+    """A screening-shaped wide table of several units, aggregated from synthetic people (so
+    every partition adds up to its unit's "alla" row)."""
+    people = pd.DataFrame(
+        {
+            "enhet": rng.integers(0, units, 600).astype(str),
+            "kon": rng.choice(PAIR, 600),
+            "b0": rng.choice(["v0", "v1", "v2"], 600, p=[0.8, 0.15, 0.05]),
+            "b1": rng.choice(["v0", "v1"], 600, p=[0.9, 0.1]),
+            "ja": rng.random(600) < 0.3,
+        }
+    )
+    parts = [people.assign(bakgrund="alla", niva=pd.NA)]
+    parts += [people.assign(bakgrund=b, niva=people[b]) for b in ("b0", "b1")]
+    long = (
+        pd.concat(parts)
+        .groupby(["enhet", "bakgrund", "niva", "kon"], dropna=False)["ja"]
+        .agg(n="size", antal="sum")
+        .reset_index()
+    )
+    wide = long.pivot_table(
+        index=["enhet", "bakgrund", "niva"], columns="kon", values=["n", "antal"], dropna=False
+    )
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index().dropna(subset=["n_kvinna", "n_man"], how="all")
+    return wide.fillna({c: 0 for c in wide.columns if c[:2] in ("n_", "an")}).assign(utfall="ja")
+
+
+def test_large_table_protected_in_two_processes_as_in_one(monkeypatch):
+    from isuwork import secondary
+    from isuwork.processes import Job
+
+    table = _units_table(np.random.default_rng(11), units=6)
+    options = {
+        "group_cols": ["enhet", "bakgrund", "niva"],
+        "total_label": "alla",
+        "partition": ("bakgrund", "niva"),
+    }
+    one = suppress(table, workers=1, **options)
+    # parts of equal size (a table this small goes to the first part otherwise)
+    monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
+    started = []
+    monkeypatch.setattr(secondary, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
+    two = suppress(table, workers=2, **options)
+    assert started == [1]
+    pd.testing.assert_frame_equal(one, two)
+    assert one["dold"].any() and not one["dold"].all()
