@@ -8,7 +8,6 @@ leaves through :func:`isuwork.privacy.suppress`, so nothing below the threshold 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,7 +19,7 @@ from isuwork import privacy, stats
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.formatting import PERCENT, POINTS, format_numbers
-from isuwork.processes import Job, JobError, worker_count
+from isuwork.processes import run_parts, worker_count
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -407,19 +406,13 @@ def screen(
     if len(parts) == 1:
         table = _screen_part(data, progress=progress, workers=workers, **options)
     else:
-        jobs = [Job("isuwork.compare:_screen_part", data=part, **options) for part in parts[1:]]
-        tables = [_screen_part(parts[0], progress=progress, workers=1, **options)]
-        for part, job in zip(parts[1:], jobs, strict=True):
-            try:
-                tables.append(job.result())
-            except JobError as error:
-                warnings.warn(
-                    f"En del av screeningen kunde inte köras i en egen process ({error}); den "
-                    "körs i stället här, vilket tar längre tid men ger samma lista.",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                tables.append(_screen_part(part, workers=1, **options))
+        tables = run_parts(
+            _screen_part,
+            [
+                {"data": part, "progress": progress and not k, "workers": 1, **options}
+                for k, part in enumerate(parts)
+            ],
+        )
         # each outcome's rows unit by unit, as one process would have put them
         table = pd.concat(tables, ignore_index=True)
         order = pd.Categorical(table["utfall"], categories=outcomes).codes

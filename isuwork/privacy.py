@@ -125,11 +125,10 @@ def suppress(
         After the fast rules (the local rule of the hypercube method and bound propagation; see
         :mod:`isuwork.secondary`), also check every linked group of unknown cells exactly with
         linear programmes and hide more where a reader could still pin a cell down or know it
-        is small. ``False`` keeps to the fast rules: about a third of the time on very large
-        tables (a screening list over 290 kommuner: 18 s instead of about a minute), closing
-        every recovery from one sum and every bound that chains of sums give, but not every
-        combination of many sums at once (a levels-by-categories table with its margins can
-        need the exact check).
+        is small. ``False`` keeps to the fast rules: about two thirds of the time on very large
+        tables (a screening list over 290 kommuner), closing every recovery from one sum and
+        every bound that chains of sums give, but not every combination of many sums at once
+        (a levels-by-categories table with its margins can need the exact check).
     workers
         Processes for the secondary suppression of a large table whose parts share no sum
         (kommuner of a screening list); see :func:`isuwork.secondary.hide_recoverable`. The

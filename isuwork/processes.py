@@ -17,6 +17,8 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,28 @@ class Job:
                 return pickle.load(file)
         finally:
             self._dir.cleanup()
+
+
+def run_parts(function: Callable[..., Any], parts: list[dict[str, Any]]) -> list[Any]:
+    """``function(**part)`` for every part at once: the first in this process, the others each
+    in a :class:`Job`; a part whose process fails is run here instead, with a warning (slower,
+    same result). ``function`` must be importable by its module and name."""
+    name = f"{function.__module__}:{function.__qualname__}"
+    # every job's arguments are written before the first part runs (it may change its arrays)
+    jobs = [Job(name, **part) for part in parts[1:]]
+    results = [function(**parts[0])]
+    for part, job in zip(parts[1:], jobs, strict=True):
+        try:
+            results.append(job.result())
+        except JobError as error:
+            warnings.warn(
+                f"En del av beräkningen kunde inte köras i en egen process ({error}); den körs "
+                "i stället här, vilket tar längre tid men ger samma resultat.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+            results.append(function(**part))
+    return results
 
 
 def _run(function: str, folder: Path) -> None:

@@ -5,9 +5,10 @@ levels add up to a total row, categories to the group's ``n``, a count and its c
 ``n``). Cells a reader can only derive (the complement of a share, cases outside the listed
 levels) are *virtual* cells, always unknown. Counts are whole numbers and never negative.
 
-A hidden cell is *protected* when it is a small count (primary suppression) or a small virtual
-cell. Three checks, from cheap to complete, look for protected cells a reader could still work
-out, and each hides one more shown neighbour until nothing is exposed:
+A hidden cell is *protected* when it is a small count (primary suppression), a small virtual
+cell, or a cell hidden to protect another (no hidden value may be recoverable). Three checks,
+from cheap to complete, look for protected cells a reader could still work out, and each hides
+one more shown neighbour until nothing is exposed:
 
 1. the local rule of the hypercube method (a sum with one unknown cell, or hidden members of a
    shown total adding up to less than ``min_n``);
@@ -21,15 +22,17 @@ out, and each hides one more shown neighbour until nothing is exposed:
 The first two work on all sums at once with numpy, which is what lets a screening list over
 hundreds of kommuner be protected in seconds. The exact check keeps its cost down by solving
 as few programmes as it can: groups whose sums form no cycle are already settled by bound
-propagation; feasible points seen so far (the true counts, moves along the null space, earlier
-optima) show most cells safe without a programme of their own; one programme lifts many small
-cells at once; and each group keeps one HiGHS instance, so each new objective starts from the
-last optimal basis.
+propagation; feasible points seen so far (the true counts, moves along the null space, a climb
+of each small cell along the null space, earlier optima) show most cells safe without a
+programme of their own; one programme lifts many small cells at once; and each group keeps one
+HiGHS instance, so each new objective starts from the last optimal basis. When choosing cells
+to hide, it avoids totals that many sums share, which would merge many groups into one to be
+checked again. Groups of sums that share no cell (different kommuner) are independent: large
+models are checked in several processes at once (:mod:`isuwork.processes`).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -42,7 +45,7 @@ from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from isuwork.exceptions import DataError
-from isuwork.processes import Job, JobError, worker_count
+from isuwork.processes import run_parts, worker_count
 
 EPS = 1e-9
 #: Turns at most of the climb towards ``min_n`` before a linear programme takes over.
@@ -187,7 +190,6 @@ def hide_recoverable(
     (starting processes costs about a second), one process otherwise.
     """
     cells, start = model.sums()
-    values = model.values
     parts = _split(
         cells,
         start,
@@ -195,42 +197,16 @@ def hide_recoverable(
         head_start=_STARTUP_ENTRIES,
     )
     if len(parts) == 1:
-        _hide(
-            Sums(cells, start, values=values, min_n=min_n),
-            hidden=hidden,
-            protect=protect,
-            exact=exact,
-        )
+        sums = Sums(cells, start, values=model.values, min_n=min_n)
+        _hide(sums, hidden=hidden, protect=protect, exact=exact)
         return
-    jobs = [
-        Job(
-            "isuwork.secondary:_hide_part",
-            cells=c,
-            start=s,
-            values=values,
-            hidden=hidden,
-            protect=protect,
-            min_n=min_n,
-            exact=exact,
-        )
-        for c, s in parts[1:]
-    ]
-    # the first part here, meanwhile (parts share no cell, so each changes only its own)
-    _hide(Sums(*parts[0], values=values, min_n=min_n), hidden=hidden, protect=protect, exact=exact)
-    for part, job in zip(parts[1:], jobs, strict=True):
-        try:
-            chosen = job.result()
-        except JobError as error:
-            warnings.warn(
-                f"Röjandekontrollen kunde inte köras i en egen process ({error}); den körs i "
-                "stället här, vilket tar längre tid men ger samma resultat.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            _hide(
-                Sums(*part, values=values, min_n=min_n), hidden=hidden, protect=protect, exact=exact
-            )
-            continue
+    # the first part changes hidden and protect in place, the others return what they hid
+    # (parts share no cell, so each changes only its own)
+    common = {"values": model.values, "hidden": hidden, "protect": protect, "min_n": min_n}
+    found = run_parts(
+        _hide_part, [{"cells": c, "start": s, **common, "exact": exact} for c, s in parts]
+    )
+    for chosen in found[1:]:
         hidden[chosen] = protect[chosen] = True
 
 
@@ -816,9 +792,8 @@ def _freeing_cells(
 
     The shown cells become free too, each with a cost per unit it moves away from its true
     value (cells in a sum with the target cost less, cells in more than two sums more, cells
-    already chosen nothing), and
-    the target is required to reach ``min_n`` (a small count) or to move by one (a pinned
-    cell). The cheapest such point moves few shown cells. When it moves no new cell, the cells
+    already chosen nothing), and the target is required to reach ``min_n`` (a small count) or
+    to move by one (a pinned cell). The cheapest such point moves few shown cells. When it moves no new cell, the cells
     already chosen free this target too; when it moves one, hiding that cell frees the target,
     as the point proves. Otherwise each moved cell is tried alone, and failing that the one
     that moved most is taken, for the next pass to go on from. Targets that no shown cells can

@@ -338,7 +338,7 @@ def test_screening_per_kommun_matches_direct_computation(sample):
 def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     """Units are screened and protected in separate processes, the list ranked as a whole
     afterwards: the same list, every hidden cell, scale and category included."""
-    from isuwork import compare as module
+    from isuwork import processes
 
     data = sample.copy()
     # a category that occurs in one kommun only still gets its rows (zero) in the others, and
@@ -348,7 +348,7 @@ def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     data.loc[first & data["mal_uppfyllelse"].notna(), "mal_uppfyllelse"] = "ovrigt"
     one = screen(data, per="kommun", workers=1)
     started = []
-    monkeypatch.setattr(module, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
+    monkeypatch.setattr(processes, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
     two = screen(data, per="kommun", workers=2)
     assert started == [1]
     pd.testing.assert_frame_equal(one, two)
@@ -360,7 +360,7 @@ def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
 
 
 def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch):
-    from isuwork import compare as module
+    from isuwork import processes
     from isuwork.processes import JobError
 
     class Broken:
@@ -371,7 +371,7 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
             raise JobError("MemoryError")
 
     expected = screen(sample, per="kommun", outcomes=["beviljad"], workers=1)
-    monkeypatch.setattr(module, "Job", Broken)
+    monkeypatch.setattr(processes, "Job", Broken)
     with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
         got = screen(sample, per="kommun", outcomes=["beviljad"], workers=2)
     pd.testing.assert_frame_equal(got, expected)

@@ -841,7 +841,7 @@ def _units_table(rng: np.random.Generator, units: int) -> pd.DataFrame:
 
 
 def test_large_table_protected_in_two_processes_as_in_one(monkeypatch):
-    from isuwork import secondary
+    from isuwork import processes, secondary
     from isuwork.processes import Job
 
     table = _units_table(np.random.default_rng(11), units=6)
@@ -854,7 +854,7 @@ def test_large_table_protected_in_two_processes_as_in_one(monkeypatch):
     # parts of equal size (a table this small goes to the first part otherwise)
     monkeypatch.setattr(secondary, "_STARTUP_ENTRIES", 0)
     started = []
-    monkeypatch.setattr(secondary, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
+    monkeypatch.setattr(processes, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
     two = suppress(table, workers=2, **options)
     assert started == [1]
     pd.testing.assert_frame_equal(one, two)
