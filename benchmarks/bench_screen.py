@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python benchmarks/bench_screen.py [--loop-kommuner 5]``. Uses the CSV written by
 ``bench_prepare.py`` when present (else generates it). Each step runs in its own process and
-reports wall time and peak memory (max RSS). The steps read the prepared frame from a Parquet file
+reports wall time and peak memory: max RSS of the step's process, and for the one-pass steps,
+which split the kommuner over every core (``screen(workers=None)``), the proportional set size
+of the step's process and its worker processes together, sampled from /proc. The steps read the prepared frame from a Parquet file
 written once (``prepare.load`` on the CSV, measured by ``bench_prepare.py``), so the peak is the
 frame plus the step's own work. Four steps:
 
@@ -206,8 +208,9 @@ def main() -> None:
             f"(the prepared frame read from Parquet: {run['after_load_mb']:.0f} MB)"
         )
         print(
-            f"    with {run['cores']} cores ({run['cores'] - 1} worker process(es) for the "
-            f"protection): all processes together at most {run['all_mb']:.0f} MB "
+            f"    with {run['cores']} cores ({run['cores'] - 1} worker process(es) beside this one, "
+            f"screening and protecting their share of the kommuner): all processes together at "
+            f"most {run['all_mb']:.0f} MB "
             "(proportional set size, sampled every 0.2 s)"
         )
     for step in ("pandas_loop", "screen_loop"):
