@@ -4,9 +4,9 @@ Run: ``.venv/bin/python benchmarks/bench_screen.py [--loop-kommuner 5]``. Uses t
 ``bench_prepare.py`` when present (else generates it). Each step runs in its own process and
 reports wall time and peak memory: max RSS of the step's process, and for the one-pass steps,
 which split the kommuner over every core (``screen(workers=None)``), the proportional set size
-of the step's process and its worker processes together, sampled from /proc. The steps read the prepared frame from a Parquet file
-written once (``prepare.load`` on the CSV, measured by ``bench_prepare.py``), so the peak is the
-frame plus the step's own work. Four steps:
+of the step's process and its worker processes together, sampled from /proc. The steps read
+the prepared frame from a Parquet file written once (``prepare.load`` on the CSV, measured by
+``bench_prepare.py``), so the peak is the frame plus the step's own work. Four steps:
 
 ``one_pass_exact``
     ``screen(data, per="kommun")``: every outcome x background variable x kommun at once, with
@@ -59,7 +59,7 @@ from pathlib import Path
 
 
 def tree_pss_mb():
-    # memory of this process and its child processes (the protection's workers), as
+    # memory of this process and its child processes (the workers of screen), as
     # proportional set size from /proc: pages shared between them counted once
     me = Path(f"/proc/{os.getpid()}")
     pids = [os.getpid()] + [

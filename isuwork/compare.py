@@ -19,7 +19,7 @@ from isuwork import privacy, stats
 from isuwork.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.formatting import PERCENT, POINTS, format_numbers
-from isuwork.processes import run_parts, worker_count
+from isuwork.processes import part_of, run_parts, worker_count
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -453,9 +453,8 @@ def _unit_parts(data: pd.DataFrame, per: str | None, workers: int | None) -> lis
         return [data]
     codes = data[per].cat.codes.to_numpy()
     rows = np.bincount(codes[codes >= 0], minlength=len(data[per].cat.categories))
-    done = np.cumsum(rows) - rows
-    part_of = np.minimum((done * count / max(rows.sum(), 1)).astype(np.int64), count - 1)
-    parts = [data[(codes >= 0) & (part_of[codes] == k)] for k in range(count)]
+    part = part_of(rows, count)
+    parts = [data[(codes >= 0) & (part[codes] == k)] for k in range(count)]
     return [p for p in parts if len(p)] or [data]
 
 
@@ -503,9 +502,10 @@ def _screen_outcome(
     *,
     per: str | None,
     alpha: float,
-    shared: Any = None,
+    shared: Any,
 ) -> pd.DataFrame:
-    """One outcome's rows of the list; ``shared`` is its part of :func:`_shared`."""
+    """One outcome's rows of the list; ``shared`` is its part of :func:`_shared` (None for a
+    share)."""
     kind = outcome_kind(data, outcome)
     values = _outcome_values(data[outcome], kind)
     units = [per] if per else []
@@ -519,7 +519,7 @@ def _screen_outcome(
             kind,
             values=values,
             grouping=grouping,
-            occurs=shared[bakgrund] if kind == "category" and shared is not None else None,
+            occurs=shared[bakgrund] if kind == "category" else None,
         )
         summary["bakgrund"] = bakgrund
         summary["niva"] = pd.NA if bakgrund == "alla" else summary[bakgrund].astype("string")
@@ -550,7 +550,7 @@ def _screen_outcome(
             n_m,
             alpha=alpha,
         )
-        overall = values.mean() if shared is None else shared
+        overall = shared
         wide["antal_kvinna"] = wide["antal_man"] = np.nan
         scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
         wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale

@@ -3,10 +3,10 @@
 
 A job is a fresh interpreter (``python -m isuwork.processes``) that reads its arguments from a
 temporary pickle file (written by this process, in a folder only this user can read) and writes
-the result back the same way. Unlike :mod:`multiprocessing`, it
-never imports the caller's script again (a script without ``if __name__ == "__main__"`` would
-run twice) and never forks a process that may hold threads (a notebook kernel does), so it
-behaves the same in notebooks, scripts and the command line.
+the result back the same way. Unlike :mod:`multiprocessing`, it never imports the caller's
+script again (a script without ``if __name__ == "__main__"`` would run twice) and never forks a
+process that may hold threads (a notebook kernel does), so it behaves the same in notebooks,
+scripts and the command line.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from isuwork.exceptions import ParameterError
 
@@ -43,6 +45,18 @@ def worker_count(workers: int | None, size: int, threshold: int) -> int:
     if size < threshold:
         return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def part_of(sizes: np.ndarray, parts: int, *, head_start: float = 0) -> np.ndarray:
+    """For items of the given ``sizes`` taken in order, the part (0 … ``parts``−1) each goes to,
+    cut where the running size passes each part's share: the first part ``head_start`` larger
+    than the others (a worker process takes a while to start), which are of about equal size.
+    ``parts`` is at least 2."""
+    total = sizes.sum()
+    first = min((total + (parts - 1) * head_start) / parts, total)
+    done = np.cumsum(sizes) - sizes
+    rest = np.maximum(done - first, 0) * (parts - 1) / max(total - first, 1)
+    return np.where(done < first, 0, 1 + np.minimum(rest.astype(np.int64), parts - 2))
 
 
 class JobError(RuntimeError):

@@ -45,13 +45,19 @@ from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from isuwork.exceptions import DataError
-from isuwork.processes import run_parts, worker_count
+from isuwork.processes import part_of, run_parts, worker_count
 
 EPS = 1e-9
 #: Turns at most of the climb towards ``min_n`` before a linear programme takes over.
 _CLIMB_STEPS = 8
 #: Rounds of bound propagation before the ranges are taken as settled (wider is still sound).
 _MAX_PROPAGATION = 60
+#: Entries in the sums from which :func:`hide_recoverable` uses several processes by default
+#: (a screening list over about 30 kommuner).
+PARALLEL_ENTRIES = 400_000
+#: About as many entries as are checked in the time a worker process takes to start (1 s): the
+#: part checked in this process is that much larger, so that all parts end together.
+_STARTUP_ENTRIES = 150_000
 
 
 def small(x: np.ndarray, min_n: int) -> np.ndarray:
@@ -210,14 +216,6 @@ def hide_recoverable(
         hidden[chosen] = protect[chosen] = True
 
 
-#: Entries in the sums from which :func:`hide_recoverable` uses several processes by default
-#: (a screening list over about 30 kommuner).
-PARALLEL_ENTRIES = 400_000
-#: About as many entries as are checked in the time a worker process takes to start (1 s): the
-#: part checked in this process is that much larger, so that all parts end together.
-_STARTUP_ENTRIES = 150_000
-
-
 def _hide_part(
     cells: np.ndarray,
     start: np.ndarray,
@@ -227,7 +225,8 @@ def _hide_part(
     min_n: int,
     exact: bool,
 ) -> np.ndarray:
-    """:func:`_hide` on one part of the sums (in a worker process); returns the cells it hid."""
+    """:func:`_hide` on one part of the sums (the first part in this process, the others each in
+    a worker process); returns the cells it hid."""
     before = hidden.copy()
     part = Sums(cells, start, values=values, min_n=min_n)
     _hide(part, hidden=hidden, protect=protect, exact=exact)
@@ -293,13 +292,8 @@ def _split(
     label = _components(cells, start)[cells[start[:-1]]]
     group, of_sum = np.unique(label, return_inverse=True)
     size = np.bincount(of_sum, weights=np.diff(start), minlength=len(group))
-    # whole groups in turn: the first part up to its share, then the others evenly
-    total = size.sum()
-    first = min((total + (parts - 1) * head_start) / parts, total)
-    done = np.cumsum(size) - size
-    rest = np.maximum(done - first, 0) * (parts - 1) / max(total - first, 1)
-    part_of = np.where(done < first, 0, 1 + np.minimum(rest.astype(np.int64), parts - 2))[of_sum]
-    split = [_subset(cells, start, part_of == k) for k in range(parts)]
+    part = part_of(size, parts, head_start=head_start)[of_sum]
+    split = [_subset(cells, start, part == k) for k in range(parts)]
     return [(c, s) for c, s in split if len(s) > 1] or [(cells, start)]
 
 
@@ -316,7 +310,7 @@ class Sums:
         self.cell_values = values[cells]
         # the entries of each cell, for combining what different sums say about it
         self.by_cell, self.first_entry, self.entry_cells = _entries_by_cell(cells)
-        #: whether the last bound propagation ran until nothing narrowed (see _exact_pass)
+        #: whether the last bound propagation ran until nothing narrowed (read by _hide)
         self.settled = False
 
     def around(self, cells: np.ndarray) -> Sums:
