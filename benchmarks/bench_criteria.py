@@ -1,7 +1,7 @@
 """Benchmark: the criteria check on 1,000,000 prepared rows, one outcome at a time.
 
 Run with ``.venv/bin/python benchmarks/bench_criteria.py`` (add ``--sample`` to build the rows
-with ``isuwork.sample.generate_sample`` + ``isuwork.prepare.prepare`` instead of directly). The
+with ``isuwork.data.sample.generate_sample`` + ``isuwork.prepare.prepare`` instead of directly). The
 frame is built once; each outcome's ``check_criteria`` call is timed separately (best of
 ``--repeat`` runs) together with ``to_dict()``, which suppresses the strata tables.
 """
@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from isuwork.catalog import load_catalog
-from isuwork.criteria import check_criteria
+from isuwork.analysis.criteria import check_criteria
+from isuwork.domain.catalog import load_catalog
 
 
 def direct_frame(rows: int, *, seed: int = 2024) -> pd.DataFrame:
@@ -54,8 +54,8 @@ def direct_frame(rows: int, *, seed: int = 2024) -> pd.DataFrame:
 
 def sample_frame(kommuner: int, rows_per_kommun: int) -> pd.DataFrame:
     """The same size built by the sample generator and prepared as a user's file would be."""
-    from isuwork.prepare import prepare
-    from isuwork.sample import generate_sample
+    from isuwork.data.prepare import prepare
+    from isuwork.data.sample import generate_sample
 
     raw = generate_sample(kommuner=kommuner, rows_per_kommun=rows_per_kommun)
     raw = raw.astype("string")

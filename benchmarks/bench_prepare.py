@@ -24,7 +24,7 @@ if step == "read_csv":
     import pandas as pd
     rows = len(pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", low_memory=False))
 else:
-    from isuwork.prepare import load
+    from isuwork.data.prepare import load
     prepared = load(path)
     rows = prepared.report.rows_kept
 seconds = time.perf_counter() - start
@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument("--kommuner", type=int, default=290)
     parser.add_argument("--rows-per-kommun", type=int, default=3449)
     args = parser.parse_args()
-    from isuwork.io import write_csv
-    from isuwork.sample import generate_sample
+    from isuwork.data.io import write_csv
+    from isuwork.data.sample import generate_sample
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"isu_{args.kommuner}x{args.rows_per_kommun}.csv"

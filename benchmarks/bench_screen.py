@@ -41,7 +41,7 @@ OUT = Path(__file__).parent / "out"
 
 PREPARE = r"""
 import sys
-from isuwork.prepare import load
+from isuwork.data.prepare import load
 load(sys.argv[1]).data.to_parquet(sys.argv[2])
 """
 
@@ -52,8 +52,8 @@ import pandas as pd
 from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
-from isuwork.catalog import load_catalog
-from isuwork.compare import outcome_kind, screen
+from isuwork.domain.catalog import load_catalog
+from isuwork.analysis.compare import outcome_kind, screen
 import threading
 from pathlib import Path
 
@@ -177,8 +177,8 @@ def main() -> None:
     args = parser.parse_args()
     csv = OUT / "isu_290x3449.csv"
     if not csv.exists():
-        from isuwork.io import write_csv
-        from isuwork.sample import generate_sample
+        from isuwork.data.io import write_csv
+        from isuwork.data.sample import generate_sample
 
         OUT.mkdir(exist_ok=True)
         write_csv(generate_sample(kommuner=290, rows_per_kommun=3449), csv)

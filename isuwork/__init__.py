@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from isuwork.catalog import load_catalog
-from isuwork.compare import compare_units, data_quality, screen, trend
-from isuwork.criteria import check_criteria
+from isuwork.analysis.compare import compare_units, data_quality, screen, trend
+from isuwork.analysis.criteria import check_criteria
+from isuwork.data.io import read_export
+from isuwork.data.prepare import load
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import (
     DataError,
     IsuworkError,
@@ -22,10 +24,8 @@ from isuwork.exceptions import (
     ParameterError,
     PrivacyError,
 )
-from isuwork.io import read_export
-from isuwork.journal import open_journal
-from isuwork.prepare import load
-from isuwork.privacy import suppress
+from isuwork.privacy.suppression import suppress
+from isuwork.workbook.journal import open_journal
 
 try:
     __version__ = version("isuwork")
@@ -33,7 +33,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
 
 # The functions compare() and prepare() share their names with their modules, so they are not
-# re-exported here (that would hide isuwork.compare and isuwork.prepare).
+# re-exported here (that would hide isuwork.analysis.compare and isuwork.data.prepare).
 __all__ = [
     "DataError",
     "IsuworkError",

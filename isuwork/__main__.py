@@ -2,6 +2,6 @@
 
 import sys
 
-from isuwork.cli import main
+from isuwork.cli.main import main
 
 sys.exit(main())

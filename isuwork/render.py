@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isuwork.data.io import write_text
 from isuwork.exceptions import ParameterError, RenderError
-from isuwork.io import write_text
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 DEFAULT_NOTEBOOKS: tuple[str, ...] = (
     "01_vad_ser_vi.ipynb",
     "02_vi_reflekterar.ipynb",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from isuwork.cli import main
+from isuwork.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"

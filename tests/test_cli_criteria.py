@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.contingency_tables import StratifiedTable
 
-from isuwork.cli import main
+from isuwork.cli.main import main
 
 BERKELEY = Path(__file__).resolve().parent / "data" / "berkeley_1973.csv"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from isuwork.cli import main
+from isuwork.cli.main import main
 
 SAMPLE = str(Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from isuwork.cli import main
+from isuwork.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

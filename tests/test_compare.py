@@ -10,12 +10,19 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from isuwork.catalog import load_catalog
-from isuwork.compare import RESULT_TAIL, compare, compare_units, data_quality, screen, trend
+from isuwork.analysis.compare import (
+    RESULT_TAIL,
+    compare,
+    compare_units,
+    data_quality,
+    screen,
+    trend,
+)
+from isuwork.data.prepare import load
+from isuwork.data.sample import load_answer_key
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.prepare import load
-from isuwork.processes import Job
-from isuwork.sample import load_answer_key
+from isuwork.privacy.processes import Job
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
 
@@ -338,7 +345,7 @@ def test_screening_per_kommun_matches_direct_computation(sample):
 def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     """Units are screened and protected in separate processes, the list ranked as a whole
     afterwards: the same list, every hidden cell, scale and category included."""
-    from isuwork import processes
+    from isuwork.privacy import processes
 
     data = sample.copy()
     # a category that occurs in one kommun only still gets its rows (zero) in the others, and
@@ -360,8 +367,8 @@ def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
 
 
 def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch):
-    from isuwork import processes
-    from isuwork.processes import JobError
+    from isuwork.privacy import processes
+    from isuwork.privacy.processes import JobError
 
     class Broken:
         def __init__(self, *args, **kwargs):

@@ -19,9 +19,8 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from isuwork import stats
-from isuwork.catalog import load_catalog
-from isuwork.criteria import (
+from isuwork.analysis import stats
+from isuwork.analysis.criteria import (
     VERDICTS,
     CriteriaResult,
     check_criteria,
@@ -29,6 +28,7 @@ from isuwork.criteria import (
     parse_filters,
     resolve_kind,
 )
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
 
 CAT = load_catalog()
@@ -883,7 +883,7 @@ def _facit_patterns() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def sample_data() -> pd.DataFrame:
-    from isuwork.prepare import load
+    from isuwork.data.prepare import load
 
     return load(SAMPLE / "isu_exempel.csv").data
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from isuwork.prepare import load
-from isuwork.widgets import Explorer, explorer
+from isuwork.data.prepare import load
+from isuwork.workbook.widgets import Explorer, explorer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
 

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from isuwork.formatting import MISSING, format_number, format_numbers, format_percent
+from isuwork.domain.formatting import MISSING, format_number, format_numbers, format_percent
 
 
 @given(

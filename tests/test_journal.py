@@ -16,10 +16,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import isuwork.io
-import isuwork.journal as journal_module
+import isuwork.data.io
+import isuwork.workbook.journal as journal_module
 from isuwork.exceptions import JournalError, ParameterError
-from isuwork.journal import (
+from isuwork.workbook.journal import (
     ACTION_COLUMNS,
     REFLECTION_FIELDS,
     journal_path,
@@ -51,7 +51,7 @@ def jdir(tmp_path: Path) -> Path:
 
 
 def _file(jdir: Path, kommun: str = KOMMUN) -> dict:
-    """The journal file read independently of isuwork.journal."""
+    """The journal file read independently of isuwork.workbook.journal."""
     return yaml.safe_load(journal_path(kommun, journal_dir=jdir).read_text(encoding="utf-8"))
 
 
@@ -379,13 +379,13 @@ def test_failed_replace_leaves_old_file_intact(jdir, monkeypatch):
             raise OSError(28, "No space left on device")
         real_replace(src, dst)
 
-    monkeypatch.setattr(isuwork.io.os, "replace", crash)
+    monkeypatch.setattr(isuwork.data.io.os, "replace", crash)
     with pytest.raises(JournalError, match="kunde inte sparas.*oförändrad"):
         journal.set_reflection(obs, omvarld="andra versionen")
     assert journal.path.read_bytes() == before
     assert journal.observation(obs)["reflektion"]["omvarld"] == "första versionen"
     assert not list(jdir.glob(".*.tmp"))  # the temporary file was cleaned up
-    monkeypatch.setattr(isuwork.io.os, "replace", real_replace)
+    monkeypatch.setattr(isuwork.data.io.os, "replace", real_replace)
     fresh = open_journal(KOMMUN, journal_dir=jdir)
     assert fresh.observation(obs)["reflektion"]["omvarld"] == "första versionen"
     fresh.set_reflection(obs, omvarld="tredje versionen")  # the lock was released
@@ -396,7 +396,7 @@ def _crash_mid_write(folder: str) -> None:
     """Child process: die (no clean-up at all) after writing half of the new file."""
 
     def half_then_die(text: str, path) -> None:
-        with isuwork.io.atomic_write(path, mode="wb") as handle:
+        with isuwork.data.io.atomic_write(path, mode="wb") as handle:
             data = text.encode("utf-8")
             handle.write(data[: len(data) // 2])
             handle.flush()

@@ -120,7 +120,7 @@ def test_getting_started_notebook_runs(tmp_path):
         cwd=str(ROOT / "notebooks"),
     )
     assert (tmp_path / "forberedd.parquet").exists()
-    from isuwork.prepare import load
+    from isuwork.data.prepare import load
 
     again = load(tmp_path / "forberedd.parquet")
     assert again.report.rows_kept == 3000

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from isuwork.data.personnummer import age_at, is_valid, luhn_check_digit, parse, parse_series
 from isuwork.exceptions import DataError
-from isuwork.personnummer import age_at, is_valid, luhn_check_digit, parse, parse_series
 
 REFERENCE = (
     Path(__file__).resolve().parents[2] / "shared" / "reference" / "personnummer-testdata.json"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from isuwork.data.io import read_export
+from isuwork.data.mapping import load_mapping
+from isuwork.data.prepare import load, prepare
 from isuwork.exceptions import DataError, MappingError
-from isuwork.io import read_export
-from isuwork.mapping import load_mapping
-from isuwork.prepare import load, prepare
 
 BAD = Path(__file__).parent / "data" / "bad"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -95,7 +95,7 @@ def test_mapped_xlsx_equals_the_csv_sample():
 
 
 def _build_number(birth: str, serial: int) -> str:
-    from isuwork.personnummer import luhn_check_digit
+    from isuwork.data.personnummer import luhn_check_digit
 
     short = birth[2:] + f"{serial:03d}"
     return f"{birth}-{serial:03d}{luhn_check_digit(short)}"
@@ -131,7 +131,7 @@ def test_derivations_from_personnummer_and_life_areas():
 
 
 def test_sample_has_catalogue_dtypes():
-    from isuwork.catalog import load_catalog
+    from isuwork.domain.catalog import load_catalog
 
     data = load(SAMPLE / "isu_exempel.csv").data
     catalog = load_catalog()
@@ -192,7 +192,7 @@ def test_row_accounting_invariant(kinds):
 
 
 def test_prepared_data_round_trips_through_parquet(tmp_path):
-    from isuwork.io import write_parquet
+    from isuwork.data.io import write_parquet
 
     prepared = load(SAMPLE / "isu_exempel.csv")
     path = write_parquet(prepared.data, tmp_path / "forberedd.parquet")

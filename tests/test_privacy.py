@@ -22,7 +22,7 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportion_confint
 
 from isuwork.exceptions import DataError, IsuworkError, ParameterError, PrivacyError
-from isuwork.privacy import check_table, explanation, footnote, suppress
+from isuwork.privacy.suppression import check_table, explanation, footnote, suppress
 
 TOTAL = "Totalt"
 PAIR = ("kvinna", "man")
@@ -841,8 +841,8 @@ def _units_table(rng: np.random.Generator, units: int) -> pd.DataFrame:
 
 
 def test_large_table_protected_in_two_processes_as_in_one(monkeypatch):
-    from isuwork import processes, secondary
-    from isuwork.processes import Job
+    from isuwork.privacy import processes, secondary
+    from isuwork.privacy.processes import Job
 
     table = _units_table(np.random.default_rng(11), units=6)
     options = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from isuwork.processes import Job, JobError
+from isuwork.privacy.processes import Job, JobError
 
 
 def test_job_returns_what_the_function_returns_here():

@@ -2,7 +2,7 @@
 
 No committed file may hold a string that passes as a valid personnummer of a real person: a
 real calendar date (or samordningsnummer day), a correct Luhn check digit, and a serial outside
-the test-number range 980–999. The check is written independently of ``isuwork.personnummer``.
+the test-number range 980–999. The check is written independently of ``isuwork.data.personnummer``.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from isuwork.prepare import prepare
-from isuwork.sample import (
+from isuwork.data.prepare import prepare
+from isuwork.data.sample import (
     CSV_NAME,
     FACIT_NAME,
     SAMPLE_DIR,

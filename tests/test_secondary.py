@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy.linalg import null_space
 
-from isuwork.secondary import Sums, _null_space, _split
+from isuwork.privacy.secondary import Sums, _null_space, _split
 
 
 @settings(max_examples=200, deadline=None)

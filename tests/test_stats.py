@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from isuwork import stats
+from isuwork.analysis import stats
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from isuwork import plots, tables
 from isuwork.exceptions import PrivacyError
-from isuwork.privacy import suppress
+from isuwork.present import plots, tables
+from isuwork.privacy.suppression import suppress
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from IPython.display import Markdown
 
-import isuwork.widgets as widgets_module
+import isuwork.workbook.widgets as widgets_module
 from isuwork.exceptions import ParameterError
-from isuwork.journal import REFLECTION_FIELDS, journal_path, open_journal
-from isuwork.widgets import (
+from isuwork.workbook.journal import REFLECTION_FIELDS, journal_path, open_journal
+from isuwork.workbook.widgets import (
     REFLECTION_QUESTIONS,
     ActionForm,
     JournalForm,
@@ -31,7 +31,7 @@ def jdir(tmp_path: Path) -> Path:
 
 
 def _file(jdir: Path) -> dict:
-    """The journal file, read independently of isuwork.journal."""
+    """The journal file, read independently of isuwork.workbook.journal."""
     return yaml.safe_load(journal_path(KOMMUN, journal_dir=jdir).read_text(encoding="utf-8"))
 
 

@@ -28,7 +28,7 @@ programme of their own; one programme lifts many small cells at once; and each g
 HiGHS instance, so each new objective starts from the last optimal basis. When choosing cells
 to hide, it avoids totals that many sums share, which would merge many groups into one to be
 checked again. Groups of sums that share no cell (different kommuner) are independent: large
-models are checked in several processes at once (:mod:`isuwork.processes`).
+models are checked in several processes at once (:mod:`isuwork.privacy.processes`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from scipy.sparse.csgraph import connected_components
 from threadpoolctl import threadpool_limits
 
 from isuwork.exceptions import DataError
-from isuwork.processes import part_of, run_parts, worker_count
+from isuwork.privacy.processes import part_of, run_parts, worker_count
 
 EPS = 1e-9
 #: Turns at most of the climb towards ``min_n`` before a linear programme takes over.

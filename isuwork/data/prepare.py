@@ -1,6 +1,6 @@
 """Preparation: from a raw export to a validated, typed ISU frame, with every row accounted for.
 
-The raw frame (all text, see :func:`isuwork.io.read_export`) is checked against the catalogue:
+The raw frame (all text, see :func:`isuwork.data.io.read_export`) is checked against the catalogue:
 each variable's type, codes and range generate a vectorised check, so no column needs code of its
 own. Legal sex and age are derived from the personnummer, which is then dropped together with
 free text. Rows that fail a check are excluded with their reason, never silently: rows in = rows
@@ -17,11 +17,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from isuwork.catalog import Catalog, Variable, load_catalog
+from isuwork.data.io import ROW_COLUMN, read_export
+from isuwork.data.personnummer import age_at, parse_series
+from isuwork.domain.catalog import Catalog, Variable, load_catalog
+from isuwork.domain.formatting import format_number, format_percent
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.formatting import format_number, format_percent
-from isuwork.io import ROW_COLUMN, read_export
-from isuwork.personnummer import age_at, parse_series
 
 OnError = Literal["exclude", "raise"]
 
@@ -271,7 +271,7 @@ def prepare(
     Parameters
     ----------
     raw
-        A raw frame from :func:`isuwork.io.read_export` (all text; ``radnr`` optional).
+        A raw frame from :func:`isuwork.data.io.read_export` (all text; ``radnr`` optional).
     source
         Name of the file, used in messages.
     on_error
@@ -578,7 +578,7 @@ def load(
     sheet: str | None = None,
     reference_date: dt.date | None = None,
 ) -> Prepared:
-    """Read an export and prepare it: :func:`isuwork.io.read_export` + :func:`prepare`.
+    """Read an export and prepare it: :func:`isuwork.data.io.read_export` + :func:`prepare`.
 
     Examples
     --------

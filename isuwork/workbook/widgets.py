@@ -1,7 +1,7 @@
 """Notebook forms bound to the reflection journal, and a plain-text view for batch runs.
 
 The forms let a working group write steps 2–4 of the SKR analysis support (2024) straight into
-the kommun's journal (:mod:`isuwork.journal`): reflections from the three sources of knowledge
+the kommun's journal (:mod:`isuwork.workbook.journal`): reflections from the three sources of knowledge
 and the gender-bias check, conclusions, and actions judged by effort, effect and who decides.
 What a widget shows is stored only as widget state and is blank in static HTML, so a widget is
 never the only carrier of anything a report needs: with ``interactive=False`` (batch runs under
@@ -27,7 +27,7 @@ import ipywidgets as widgets
 from IPython.display import Markdown, display
 
 from isuwork.exceptions import IsuworkError
-from isuwork.journal import (
+from isuwork.workbook.journal import (
     ANSWERS,
     DECIDED_BY,
     EFFECT,
@@ -177,7 +177,7 @@ class JournalForm(widgets.VBox):
 
     Attributes (the controls, for scripts and tests): ``selector`` (which observation),
     ``new_title``, ``new_description``, ``add_button`` (add an observation), ``reflection``
-    (one Textarea per key of :data:`~isuwork.journal.REFLECTION_FIELDS`), ``conclusion``
+    (one Textarea per key of :data:`~isuwork.workbook.journal.REFLECTION_FIELDS`), ``conclusion``
     (Textarea), ``more_knowledge`` and ``risk`` (Dropdowns), ``save_button``, ``reload_button``,
     ``status`` (Label, e.g. "Sparat 14:03") and ``message`` (HTML for errors).
     """
@@ -360,7 +360,7 @@ def journal_form(
     Parameters
     ----------
     journal
-        The kommun's journal (:func:`isuwork.journal.open_journal`).
+        The kommun's journal (:func:`isuwork.workbook.journal.open_journal`).
     observation_id
         Show only this observation; None shows a selector and a box for adding observations.
     interactive
@@ -638,7 +638,7 @@ class Explorer(widgets.VBox):
     def __init__(
         self, data: Any, *, min_n: int = 5, outcome: str = "beviljad", by: str = "aldersgrupp"
     ) -> None:
-        from isuwork.catalog import load_catalog
+        from isuwork.domain.catalog import load_catalog
 
         catalog = load_catalog()
         self.data = data
@@ -682,7 +682,7 @@ class Explorer(widgets.VBox):
         self.refresh()
 
     def _filter_column_changed(self, _change: Mapping[str, Any]) -> None:
-        from isuwork.catalog import load_catalog
+        from isuwork.domain.catalog import load_catalog
 
         column = self.filter_column.value
         if column == _ALL:
@@ -707,8 +707,8 @@ class Explorer(widgets.VBox):
         """Recompute the table for the current choices and redraw chart and table."""
         import matplotlib.pyplot as plt
 
-        from isuwork import plots, tables
-        from isuwork.compare import compare
+        from isuwork.analysis.compare import compare
+        from isuwork.present import plots, tables
 
         by = ("kon",) if self.by.value == _ALL else ("kon", self.by.value)
         self.output.clear_output(wait=True)
@@ -747,8 +747,8 @@ def explorer(
         return view
     import matplotlib.pyplot as plt
 
-    from isuwork import plots, tables
-    from isuwork.compare import compare
+    from isuwork.analysis.compare import compare
+    from isuwork.present import plots, tables
 
     table = compare(data, outcome=outcome, by=("kon", by), min_n=min_n)
     ax = plots.bars(table)

@@ -1,7 +1,7 @@
-"""Subcommands of the ``isuwork`` command, one registrar each (see :mod:`isuwork.cli`).
+"""Subcommands of the ``isuwork`` command, one registrar each (see :mod:`isuwork.cli.main`).
 
 Every handler takes the parsed arguments, calls the library and prints; it holds no logic of
-its own. A registrar is decorated with :func:`isuwork.cli.subcommand`.
+its own. A registrar is decorated with :func:`isuwork.cli.main.subcommand`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from isuwork.cli import subcommand
+from isuwork.cli.main import subcommand
 
 
 # -- options shared by several subcommands --------------------------------------------------------
@@ -157,7 +157,8 @@ def _register_criteria(sub: argparse._SubParsersAction) -> None:
 def _run_criteria(args: argparse.Namespace) -> int:
     import json
 
-    from isuwork import criteria, prepare
+    from isuwork.analysis import criteria
+    from isuwork.data import prepare
 
     filters = criteria.parse_filters(args.filter)
     overrides = criteria.option_overrides(
@@ -229,7 +230,7 @@ def _run_render(args: argparse.Namespace) -> int:
 
 
 def _kommuner_in(path: str, *, mapping: str | None) -> list[str]:
-    from isuwork.prepare import load
+    from isuwork.data.prepare import load
 
     data = load(path, mapping=mapping).data
     return sorted(data["kommun"].dropna().unique().tolist())
@@ -252,11 +253,11 @@ def _register_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from isuwork.compare import compare
-    from isuwork.prepare import load
+    from isuwork.analysis.compare import compare
+    from isuwork.data.prepare import load
+    from isuwork.data.sample import sample_csv_path
+    from isuwork.present.tables import to_text
     from isuwork.render import render_reports, reports_parameters
-    from isuwork.sample import sample_csv_path
-    from isuwork.tables import to_text
 
     path = sample_csv_path()
     prepared = load(path)
@@ -302,7 +303,7 @@ def _register_validate(sub: argparse._SubParsersAction) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     import json
 
-    from isuwork.prepare import load
+    from isuwork.data.prepare import load
 
     prepared = load(args.file, mapping=args.mapping, on_error="raise" if args.strict else "exclude")
     report = prepared.report
@@ -331,7 +332,7 @@ def _register_sample(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_sample(args: argparse.Namespace) -> int:
-    from isuwork.sample import write_sample
+    from isuwork.data.sample import write_sample
 
     for path in write_sample(args.out, seed=args.seed, progress=True):
         print(f"Skrev {path}")
@@ -356,8 +357,8 @@ def _add_table_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _table_data(args: argparse.Namespace) -> tuple[object, dict[str, list[str]]]:
-    from isuwork.criteria import parse_filters
-    from isuwork.prepare import load
+    from isuwork.analysis.criteria import parse_filters
+    from isuwork.data.prepare import load
 
     filters = parse_filters(args.filter)
     if args.kommun:
@@ -368,8 +369,8 @@ def _table_data(args: argparse.Namespace) -> tuple[object, dict[str, list[str]]]
 def _emit(table: object, args: argparse.Namespace, *, sheet: str) -> int:
     import json
 
-    from isuwork import tables
     from isuwork.exceptions import ParameterError
+    from isuwork.present import tables
 
     if args.format == "json":
         text = json.dumps(tables.to_records(table, min_n=args.min_n), ensure_ascii=False, indent=2)
@@ -388,7 +389,7 @@ def _emit(table: object, args: argparse.Namespace, *, sheet: str) -> int:
     else:
         text = tables.to_text(table, min_n=args.min_n)
     if args.out:
-        from isuwork.io import write_text
+        from isuwork.data.io import write_text
 
         print(f"Skrev {write_text(text, args.out)}")
     else:
@@ -422,7 +423,7 @@ def _register_describe(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_describe(args: argparse.Namespace) -> int:
-    from isuwork.compare import compare
+    from isuwork.analysis.compare import compare
 
     data, filters = _table_data(args)
     table = compare(
@@ -454,7 +455,7 @@ def _register_screen(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_screen(args: argparse.Namespace) -> int:
-    from isuwork.compare import screen
+    from isuwork.analysis.compare import screen
 
     data, filters = _table_data(args)
     table = screen(data, filters=filters or None, min_n=args.min_n)

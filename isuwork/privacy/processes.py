@@ -1,7 +1,7 @@
 """Functions run in a separate Python process, for work that splits into independent parts
 (screening and protecting many kommuner at once).
 
-A job is a fresh interpreter (``python -m isuwork.processes``) that reads its arguments from a
+A job is a fresh interpreter (``python -m isuwork.privacy.processes``) that reads its arguments from a
 temporary pickle file (written by this process, in a folder only this user can read) and writes
 the result back the same way. Unlike :mod:`multiprocessing`, it never imports the caller's
 script again (a script without ``if __name__ == "__main__"`` would run twice) and never forks a
@@ -26,7 +26,7 @@ import numpy as np
 
 from isuwork.exceptions import ParameterError
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 def worker_count(workers: int | None, size: int, threshold: int) -> int:
@@ -82,7 +82,7 @@ class Job:
         # the child finds isuwork where this process found it, installed or not
         path = os.pathsep.join(p for p in (_PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "isuwork.processes", function, str(folder)],
+            [sys.executable, "-m", "isuwork.privacy.processes", function, str(folder)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": path},

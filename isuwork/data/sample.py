@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 DEFAULT_SEED = 2024
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 CSV_NAME = "isu_exempel.csv"
 XLSX_NAME = "export_exempel.xlsx"
 FACIT_NAME = "facit.yaml"
@@ -423,9 +423,9 @@ def _pattern(**fields: Any) -> dict[str, Any]:
 def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     """The answer key (facit): every planted pattern, its size and the expected verdict.
 
-    ``forvantat_utfall`` is the verdict :func:`isuwork.criteria.check_criteria` should give on
+    ``forvantat_utfall`` is the verdict :func:`isuwork.analysis.criteria.check_criteria` should give on
     the whole sample (``null`` for descriptive patterns); ``screening`` says where
-    :func:`isuwork.compare.screen` must list it (background, level and, for a categorical
+    :func:`isuwork.analysis.compare.screen` must list it (background, level and, for a categorical
     outcome, the category; ``null`` when it is no raw sex difference).
     """
     voa = "Vård- och omsorgsanalys 2022"
@@ -705,7 +705,7 @@ def write_sample(
     progress: bool = False,
 ) -> list[Path]:
     """Write the sample CSV, the case-system style xlsx export and the answer key."""
-    from isuwork.io import write_csv, write_excel, write_text
+    from isuwork.data.io import write_csv, write_excel, write_text
 
     folder = Path(out_dir)
     df = generate_sample(seed=seed, progress=progress)

@@ -263,5 +263,5 @@ class Catalog:
 @cache
 def load_catalog() -> Catalog:
     """Load the catalogue shipped with isuwork (cached; treat it as read-only)."""
-    text = resources.files("isuwork").joinpath("catalog.yaml").read_text(encoding="utf-8")
+    text = resources.files("isuwork.domain").joinpath("catalog.yaml").read_text(encoding="utf-8")
     return Catalog(yaml.safe_load(text))

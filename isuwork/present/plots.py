@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from isuwork.catalog import load_catalog
-from isuwork.formatting import SUPPRESSED, format_number, format_percent
-from isuwork.privacy import check_table
+from isuwork.domain.catalog import load_catalog
+from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
+from isuwork.privacy.suppression import check_table
 
 #: Okabe–Ito colours; kön also has a hatch and a marker of its own.
 PALETTE = {"kvinna": "#E69F00", "man": "#0072B2", "other": "#009E73", "limit": "#999999"}

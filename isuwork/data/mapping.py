@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from isuwork.catalog import load_catalog
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import MappingError
 
 _KEYS = {"system", "sheet", "header_row", "columns", "values", "dates", "drop"}

@@ -67,11 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load_subcommands() -> None:
     """Import the modules that register subcommands (kept lazy so ``--version`` stays fast)."""
-    import isuwork.commands  # noqa: F401
+    import isuwork.cli.commands  # noqa: F401
 
 
 if __name__ == "__main__":  # pragma: no cover
     # run through the package so subcommands register on the imported module, not __main__
-    from isuwork.cli import main as _main
+    from isuwork.cli.main import main as _main
 
     sys.exit(_main())

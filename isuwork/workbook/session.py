@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from isuwork.catalog import load_catalog
+from isuwork.data.prepare import Prepared, load
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import ParameterError
-from isuwork.prepare import Prepared, load
 
 
 @dataclass
@@ -145,7 +145,7 @@ def check_observations(
     data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
 ) -> list[Any]:
     """Run the criteria check for each observation; a failing one gives its Swedish message."""
-    from isuwork.criteria import check_criteria
+    from isuwork.analysis.criteria import check_criteria
     from isuwork.exceptions import IsuworkError
 
     results = []
@@ -190,7 +190,7 @@ def verdict_summary(
     data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
 ) -> pd.DataFrame:
     """One row per observation: the verdict and what explained the difference, in Swedish."""
-    from isuwork.journal import VERDICT_LABELS
+    from isuwork.workbook.journal import VERDICT_LABELS
 
     rows = []
     for obs, result in zip(
@@ -223,7 +223,7 @@ def answer_key_table(data: pd.DataFrame, key: dict[str, Any], *, min_n: int = 5)
     One row per planted pattern: title, source, the verdict the answer key expects and the one
     the check gives (patterns that are descriptive only have no verdict).
     """
-    from isuwork.journal import VERDICT_LABELS
+    from isuwork.workbook.journal import VERDICT_LABELS
 
     rows = []
     checkable = [p for p in key["patterns"] if p.get("forvantat_utfall") and p.get("jamfor")]

@@ -3,7 +3,7 @@
 Disaggregated tables (one outcome by groups, with intervals and the difference between women and
 men), trends over years, the screening list of every outcome against every background variable,
 data quality by kön, and comparison of units (kommuner, enheter) with funnel limits. Every table
-leaves through :func:`isuwork.privacy.suppress`, so nothing below the threshold is shown.
+leaves through :func:`isuwork.privacy.suppression.suppress`, so nothing below the threshold is shown.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from isuwork import privacy, stats
-from isuwork.catalog import load_catalog
+from isuwork.analysis import stats
+from isuwork.domain.catalog import load_catalog
+from isuwork.domain.formatting import PERCENT, POINTS, format_numbers
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.formatting import PERCENT, POINTS, format_numbers
-from isuwork.processes import part_of, run_parts, worker_count
+from isuwork.privacy import suppression as privacy
+from isuwork.privacy.processes import part_of, run_parts, worker_count
 
 OutcomeKind = Literal["share", "mean", "category"]
 
@@ -223,7 +224,7 @@ def compare(
     filters
         Selection, column to value or list of values.
     min_n
-        Smallest number of cases shown (see :func:`isuwork.privacy.suppress`).
+        Smallest number of cases shown (see :func:`isuwork.privacy.suppression.suppress`).
 
     Returns
     -------
@@ -354,9 +355,9 @@ def screen(
     come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
     pass. Values resting on too few cases are hidden, and so is their sentence.
 
-    ``exact`` is passed to :func:`isuwork.privacy.suppress`. By default the list gets the
+    ``exact`` is passed to :func:`isuwork.privacy.suppression.suppress`. By default the list gets the
     complete check of the small-number protection, with linear programmes. ``exact=False``
-    keeps to the fast rules (the local rule and bound propagation of :mod:`isuwork.secondary`),
+    keeps to the fast rules (the local rule and bound propagation of :mod:`isuwork.privacy.secondary`),
     about two thirds of the time on 290 kommuner, but they can miss a cell that only a
     combination of many sums gives away (a levels-by-categories table with its margins): for
     analysis across many units, not for a list that is shown or published.
@@ -366,7 +367,7 @@ def screen(
     Benjamini–Hochberg adjustment and the ranking are done on the whole list afterwards), so the
     list is the same whatever the number. ``None`` uses every core available from
     ``PARALLEL_ROWS`` rows; 1 keeps to this process. Without ``per`` it is passed to
-    :func:`isuwork.privacy.suppress`. 290 kommuner with a million rows take about 20 s on two
+    :func:`isuwork.privacy.suppression.suppress`. 290 kommuner with a million rows take about 20 s on two
     cores (``benchmarks/bench_screen.py``).
     """
     catalog = load_catalog()

@@ -44,8 +44,8 @@ import filelock
 import pandas as pd
 import yaml
 
+from isuwork.data.io import write_bytes, write_excel, write_text
 from isuwork.exceptions import JournalError, ParameterError
-from isuwork.io import write_bytes, write_excel, write_text
 
 Section = Literal["observationer", "slutsatser", "atgarder"]
 
@@ -374,7 +374,7 @@ def _restore_hint(kommun: str, path: Path) -> str:
     if backup.exists():
         return (
             f"Den förra versionen finns i {backup.name}. Återställ den med "
-            f"isuwork.journal.restore_backup({kommun!r}, journal_dir={str(path.parent)!r}) "
+            f"isuwork.workbook.journal.restore_backup({kommun!r}, journal_dir={str(path.parent)!r}) "
             "(eller Journal.restore_backup med samma argument); den trasiga filen sparas då "
             f"som {path.name}.fore-aterstallning. Du kan också rätta filen för hand."
         )

@@ -41,9 +41,9 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from isuwork.catalog import load_catalog
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError, PrivacyError
-from isuwork.secondary import Model, hide_recoverable, small
+from isuwork.privacy.secondary import Model, hide_recoverable, small
 
 N = "n"
 COUNT = "antal"
@@ -62,9 +62,7 @@ CATEGORY_COLUMN = "kategori"
 HIDDEN_COLUMN = "dold"
 FOOTNOTE_ATTR = "fotnot"
 
-_FIX_HINT = (
-    "Kör tabellen genom isuwork.privacy.suppress() med samma gräns innan den visas eller sparas."
-)
+_FIX_HINT = "Kör tabellen genom isuwork.privacy.suppression.suppress() med samma gräns innan den visas eller sparas."
 
 
 def footnote(min_n: int = 5) -> str:
@@ -123,7 +121,7 @@ def suppress(
         that total. Both columns must be in ``group_cols``.
     exact
         After the fast rules (the local rule of the hypercube method and bound propagation; see
-        :mod:`isuwork.secondary`), also check every linked group of unknown cells exactly with
+        :mod:`isuwork.privacy.secondary`), also check every linked group of unknown cells exactly with
         linear programmes and hide more where a reader could still pin a cell down or know it
         is small. ``False`` keeps to the fast rules: about two thirds of the time on very large
         tables (a screening list over 290 kommuner), closing every recovery from one sum and
@@ -131,7 +129,7 @@ def suppress(
         (a levels-by-categories table with its margins can need the exact check).
     workers
         Processes for the secondary suppression of a large table whose parts share no sum
-        (kommuner of a screening list); see :func:`isuwork.secondary.hide_recoverable`. The
+        (kommuner of a screening list); see :func:`isuwork.privacy.secondary.hide_recoverable`. The
         result does not depend on it. ``None``: every core for large tables, else one.
 
     Returns

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from isuwork.catalog import load_catalog
-from isuwork.formatting import SUPPRESSED, format_number, format_percent
-from isuwork.privacy import check_table, footnote
+from isuwork.domain.catalog import load_catalog
+from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
+from isuwork.privacy.suppression import check_table, footnote
 
 #: Swedish headers of the result columns (grouping columns use the catalogue's labels).
 COLUMN_LABELS: dict[str, str] = {
@@ -171,7 +171,7 @@ def to_records(table: pd.DataFrame, *, min_n: int = 5) -> list[dict[str, Any]]:
 
 def to_csv(table: pd.DataFrame, path: str | os.PathLike[str], *, min_n: int = 5) -> Path:
     """Write the formatted table as Swedish-Excel CSV (semicolon, decimal comma)."""
-    from isuwork.io import write_csv
+    from isuwork.data.io import write_csv
 
     return write_csv(display(table, min_n=min_n), path)
 
@@ -180,7 +180,7 @@ def to_excel(
     tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, min_n: int = 5
 ) -> Path:
     """Write one sheet per table with Swedish headers and the footnote under each table."""
-    from isuwork.io import write_excel
+    from isuwork.data.io import write_excel
 
     sheets = {}
     for name, table in tables.items():

@@ -195,7 +195,7 @@ def read_export(
         else cp1252) and separator (semicolon, tab or comma); Excel's title rows above the header
         are skipped by finding the first row that holds known column names.
     mapping
-        A :class:`isuwork.mapping.Mapping`, a path to a mapping file (YAML), or None.
+        A :class:`isuwork.data.mapping.Mapping`, a path to a mapping file (YAML), or None.
     sheet
         Excel sheet name (default: the mapping's, else the first sheet).
 
@@ -210,7 +210,7 @@ def read_export(
     DataError
         When the file is missing, empty, of an unknown kind, or cannot be parsed.
     """
-    from isuwork.mapping import apply_mapping, coerce_mapping
+    from isuwork.data.mapping import apply_mapping, coerce_mapping
 
     file = Path(path)
     if not file.is_file():
@@ -239,7 +239,7 @@ def read_export(
 
 
 def _known_headers(mapping: Any) -> set[str]:
-    from isuwork.catalog import load_catalog
+    from isuwork.domain.catalog import load_catalog
 
     names = {name.lower() for name in load_catalog().variables}
     if mapping is not None:

@@ -15,7 +15,7 @@ compares the groups within strata formed by every combination of the need variab
 usable; cases with a missing need value form a stratum of their own (``okänt``) rather than being
 dropped, and their count is reported. Shares are compared with the Mantel–Haenszel risk
 difference, means with the weighted mean difference, both with stratum weights
-``n1 * n2 / (n1 + n2)`` (:mod:`isuwork.stats`); this is a Mantel–Haenszel-type weighted
+``n1 * n2 / (n1 + n2)`` (:mod:`isuwork.analysis.stats`); this is a Mantel–Haenszel-type weighted
 difference, not direct standardisation. Strata where only one of the groups is present are
 counted and listed but cannot contribute. A ``set_aside`` criterion removes the matching cases
 from every later step. A criterion variable that is absent, or filled in for fewer than half of
@@ -35,10 +35,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from isuwork import privacy, stats
-from isuwork.catalog import NO, YES, Criterion, load_catalog
+from isuwork.analysis import stats
+from isuwork.domain.catalog import NO, YES, Criterion, load_catalog
+from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
 from isuwork.exceptions import DataError, ParameterError
-from isuwork.formatting import NBSP, format_number, format_percent, format_pvalue
+from isuwork.privacy import suppression as privacy
 
 Verdict = Literal["insufficient_data", "risk_unmotivated", "explained", "no_difference"]
 Kind = Literal["insats", "delaktighet"]
@@ -394,7 +395,7 @@ def check_criteria(
     Parameters
     ----------
     df
-        A prepared frame (``isuwork.prepare``): one row per utredning.
+        A prepared frame (``isuwork.data.prepare``): one row per utredning.
     outcome
         The outcome column: yes/no (compared as shares) or numeric (compared as means, e.g.
         ``hemtjanst_tim_man``). Text columns holding only yes/no spellings count as yes/no.
