@@ -14,7 +14,6 @@ import os
 import re
 import tempfile
 import time
-import unicodedata
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,10 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from tqdm.auto import tqdm
+from traitlets import default
+
 from isuwork.data.io import write_text
+from isuwork.domain.shipped import notebook_dir as shipped_notebooks
+from isuwork.domain.vocabulary import kommun_slug
 from isuwork.exceptions import ParameterError, RenderError
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 DEFAULT_NOTEBOOKS: tuple[str, ...] = (
     "01_vad_ser_vi.ipynb",
     "02_vi_reflekterar.ipynb",
@@ -106,27 +114,22 @@ class RenderSummary:
         return "\n".join(lines)
 
 
-def slug(text: str) -> str:
-    """A file-name-safe ASCII version of a kommun name: ``'Åsunda kommun'`` → ``'asunda-kommun'``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return cleaned or "kommun"
-
-
 def plan_jobs(
     kommuner: Sequence[str],
     *,
     out_dir: Path,
     notebooks: Sequence[str | Path] = DEFAULT_NOTEBOOKS,
     parameters: Mapping[str, Any] | None = None,
-    notebook_dir: Path = NOTEBOOK_DIR,
+    notebook_dir: Path | None = None,
 ) -> list[RenderJob]:
     """List the runs for every kommun × notebook, with the parameters each run gets.
 
-    Every run gets ``kommun`` and ``interaktiv=False`` on top of ``parameters``.
+    Every run gets ``kommun`` and ``interaktiv=False`` on top of ``parameters``. Notebook
+    names are looked up in ``notebook_dir`` (default: the workbook that comes with isuwork).
     """
     if not kommuner:
         raise ParameterError("Ingen kommun att göra rapporter för. Ange minst en kommun.")
+    notebook_dir = shipped_notebooks() if notebook_dir is None else Path(notebook_dir)
     paths = [Path(nb) if Path(nb).is_absolute() else notebook_dir / nb for nb in notebooks]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
@@ -136,7 +139,7 @@ def plan_jobs(
         )
     jobs = []
     for kommun in kommuner:
-        folder = Path(out_dir) / slug(kommun)
+        folder = Path(out_dir) / kommun_slug(kommun)
         for path in paths:
             params = {**(parameters or {}), "kommun": kommun, "interaktiv": False}
             jobs.append(
@@ -160,7 +163,7 @@ def render_reports(
     workers: int = 2,
     timeout: int = 900,
     progress: bool = True,
-    notebook_dir: Path = NOTEBOOK_DIR,
+    notebook_dir: Path | None = None,
 ) -> RenderSummary:
     """Execute the workbook for each kommun and write HTML reports plus an index page.
 
@@ -171,7 +174,8 @@ def render_reports(
     out_dir
         Folder for the reports: ``<out_dir>/<kommun>/<notebook>.html`` and ``index.html``.
     notebooks
-        Notebook file names (in ``notebook_dir``) or paths, in report order.
+        Notebook file names (in ``notebook_dir``, by default the workbook that comes with
+        isuwork) or paths, in report order.
     parameters
         Extra notebook parameters for every run (e.g. ``data``, ``min_n``, ``journal_dir``).
     workers
@@ -213,8 +217,6 @@ def render_reports(
 
 
 def _progress(total: int, *, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
-
     return tqdm(total=total, desc="Rapporter", unit="sida", disable=not enabled)
 
 
@@ -236,9 +238,6 @@ def _run_safely(job: RenderJob, timeout: int) -> str | None:
 
 def render_one(job: RenderJob, *, timeout: int = 900) -> Path:
     """Execute one notebook with papermill and write its HTML page (no code, offline)."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     job.ipynb_path.parent.mkdir(parents=True, exist_ok=True)
     # Kernels inherit the environment. A headless MPLBACKEND such as Agg (common in test and
     # CI set-ups) would stop charts from reaching the report, so the kernel gets the inline one.
@@ -281,8 +280,6 @@ def _first_line(text: str) -> str:
 
 def _ipc_kernel_manager() -> type:
     """An AsyncKernelManager that uses the IPC transport (no TCP ports to collide on)."""
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
 
     class IpcKernelManager(AsyncKernelManager):
         @default("transport")
@@ -305,8 +302,6 @@ def notebook_to_html(nb: Any, *, title: str, nav: str = "") -> str:
     templates load scripts from the internet); the page, its style and the footer are ours.
     Widget views are left out: their content lives only in a live session.
     """
-    from nbconvert import HTMLExporter
-
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True)
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
@@ -315,8 +310,6 @@ def notebook_to_html(nb: Any, *, title: str, nav: str = "") -> str:
 
 
 def _title_of(notebook: Path) -> str:
-    import nbformat
-
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "markdown":

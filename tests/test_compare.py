@@ -10,18 +10,14 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from isuwork.analysis.compare import (
-    RESULT_TAIL,
-    compare,
-    compare_units,
-    data_quality,
-    screen,
-    trend,
-)
+from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, trend
+from isuwork.analysis.screening import screen
+from isuwork.analysis.units import compare_units
+from isuwork.data.answer_key import load_answer_key
 from isuwork.data.prepare import load
-from isuwork.data.sample import load_answer_key
 from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
+from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.processes import Job
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
@@ -56,7 +52,7 @@ def small() -> pd.DataFrame:
 
 
 def test_shares_against_direct_computation(small):
-    table = compare(small, outcome="beviljad", by=("kon", "verksamhet"))
+    table = compare(small, outcome="beviljad", by=("kon", "verksamhet")).table
     row = table[(table.kon == "kvinna") & (table.verksamhet == "lss")].iloc[0]
     mask = (small.kon == "kvinna") & (small.verksamhet == "lss")
     x, n = int(small.loc[mask, "beviljad"].sum()), int(mask.sum())
@@ -72,7 +68,7 @@ def test_shares_against_direct_computation(small):
 
 
 def test_means_against_scipy(small):
-    table = compare(small, outcome="hemtjanst_tim_man", by=("kon",))
+    table = compare(small, outcome="hemtjanst_tim_man", by=("kon",)).table
     women = small.loc[small.kon == "kvinna", "hemtjanst_tim_man"].astype(float)
     men = small.loc[small.kon == "man", "hemtjanst_tim_man"].astype(float)
     row = table[table.kon == "kvinna"].iloc[0]
@@ -84,7 +80,7 @@ def test_means_against_scipy(small):
 
 
 def test_small_group_is_hidden_with_its_pair(small):
-    table = compare(small, outcome="beviljad", by=("kon", "verksamhet"))
+    table = compare(small, outcome="beviljad", by=("kon", "verksamhet")).table
     tiny = table[(table.kon == "man") & (table.verksamhet == "aldreomsorg")].iloc[0]
     assert np.isnan(tiny.n) and np.isnan(tiny.varde) and tiny.dold
     partner = table[(table.kon == "kvinna") & (table.verksamhet == "aldreomsorg")].iloc[0]
@@ -101,7 +97,7 @@ def test_small_group_is_hidden_with_its_pair(small):
 )
 def test_edge_cases_keep_the_columns(rows):
     df = _frame(rows) if rows else _frame([("kvinna", "lss", True, 1.0)]).iloc[0:0]
-    table = compare(df, outcome="beviljad", by=("kon",))
+    table = compare(df, outcome="beviljad", by=("kon",)).table
     assert list(table.columns) == ["utfall", "kategori", "kon", *RESULT_TAIL, "dold"]
     assert table["varde"].isna().all()
 
@@ -109,7 +105,7 @@ def test_edge_cases_keep_the_columns(rows):
 def test_edge_cases_without_suppression_give_the_direct_values():
     columns = ["utfall", "kategori", "kon", *RESULT_TAIL, "dold"]
     # a group of one, the other sex absent
-    one = compare(_frame([("kvinna", "lss", True, 1.0)]), outcome="beviljad", min_n=1)
+    one = compare(_frame([("kvinna", "lss", True, 1.0)]), outcome="beviljad", min_n=1).table
     assert list(one.columns) == columns and len(one) == 1
     row = one.iloc[0]
     assert (row.kon, row.n, row.antal, row.varde) == ("kvinna", 1, 1, 1.0)
@@ -118,12 +114,12 @@ def test_edge_cases_without_suppression_give_the_direct_values():
     assert np.isnan(row.skillnad) and np.isnan(row.p_varde) and not row.dold
     # all missing: no group has a known outcome, so there is no row
     rows = [("kvinna", "lss", None, None), ("man", "lss", None, None)]
-    none = compare(_frame(rows), outcome="beviljad", min_n=1)
+    none = compare(_frame(rows), outcome="beviljad", min_n=1).table
     assert list(none.columns) == columns and none.empty
     # an empty group in a two-way split: no row for it, and no difference for its partner
     rows = [("kvinna", "lss", True, 1.0), ("man", "lss", False, 2.0)]
     rows += [("kvinna", "aldreomsorg", False, 3.0), ("kvinna", "aldreomsorg", True, 5.0)]
-    table = compare(_frame(rows), outcome="beviljad", by=("kon", "verksamhet"), min_n=1)
+    table = compare(_frame(rows), outcome="beviljad", by=("kon", "verksamhet"), min_n=1).table
     assert len(table) == 3
     lss = table[(table.kon == "kvinna") & (table.verksamhet == "lss")].iloc[0]
     assert lss.skillnad == 1.0 and lss.test == "fisher"
@@ -131,7 +127,7 @@ def test_edge_cases_without_suppression_give_the_direct_values():
     alone = table[(table.kon == "kvinna") & (table.verksamhet == "aldreomsorg")].iloc[0]
     assert (alone.n, alone.antal, alone.varde) == (2, 1, 0.5) and np.isnan(alone.skillnad)
     # means: a group of one has a mean but no interval, and Welch needs two in each group
-    means = compare(_frame(rows), outcome="hemtjanst_tim_man", min_n=1)
+    means = compare(_frame(rows), outcome="hemtjanst_tim_man", min_n=1).table
     women = means[means.kon == "kvinna"].iloc[0]
     men = means[means.kon == "man"].iloc[0]
     assert (women.n, women.varde, men.n, men.varde) == (3, 3.0, 1, 2.0)
@@ -147,7 +143,7 @@ def test_category_seen_only_where_the_group_is_unknown_is_left_out():
             "mal_uppfyllelse": pd.Categorical(["helt", "delvis", "helt", "inte"]),
         }
     )
-    table = compare(df, outcome="mal_uppfyllelse", by=("kon",), min_n=1)
+    table = compare(df, outcome="mal_uppfyllelse", by=("kon",), min_n=1).table
     assert set(table["kategori"]) == {"helt", "delvis"}
     got = {(r.kon, r.kategori): (r.n, r.antal) for r in table.itertuples()}
     assert got == {
@@ -166,7 +162,7 @@ def test_errors_are_swedish(small):
 
 
 def test_categories_sum_to_the_group(sample):
-    table = compare(sample, outcome="mal_uppfyllelse", by=("kon",))
+    table = compare(sample, outcome="mal_uppfyllelse", by=("kon",)).table
     women = table[table.kon == "kvinna"]
     assert women["antal"].sum() == women["n"].iloc[0]
     direct = sample.loc[sample.kon == "kvinna", "mal_uppfyllelse"].value_counts()
@@ -175,12 +171,12 @@ def test_categories_sum_to_the_group(sample):
 
 
 def test_trend_has_each_year(sample):
-    table = trend(sample, outcome="beviljad")
+    table = trend(sample, outcome="beviljad").table
     assert set(table["ar"]) == {2023, 2024} and len(table) == 4
 
 
 def test_data_quality_direct(sample):
-    table = data_quality(sample)
+    table = data_quality(sample).table
     row = table[(table.variabel == "velat_delta") & (table.kon == "man")].iloc[0]
     men = sample[sample.kon == "man"]
     assert row.saknas == men["velat_delta"].isna().sum()
@@ -188,7 +184,7 @@ def test_data_quality_direct(sample):
 
 
 def test_units_and_funnel_limits(sample):
-    units = compare_units(sample, indicator="antal_lo_utredda")
+    units = compare_units(sample, indicator="antal_lo_utredda").table
     key = next(p for p in load_answer_key()["patterns"] if p["enhetsjamforelse"])
     flagged = set(units.loc[units.utanfor == "under", "kommun"])
     assert flagged == set(key["enhetsjamforelse"]["avvikande"])
@@ -201,7 +197,7 @@ def test_units_and_funnel_limits(sample):
 
 def test_screening_lists_every_planted_sex_difference(sample):
     """'Top' = significant after Benjamini–Hochberg and within the first 10 % of the list."""
-    table = screen(sample)
+    table = screen(sample).table
     top = int(0.1 * len(table))
     for pattern in load_answer_key()["patterns"]:
         where = pattern["screening"]
@@ -223,9 +219,11 @@ def test_screening_lists_every_planted_sex_difference(sample):
 
 
 def test_screening_values_match_compare(sample):
-    table = screen(sample, outcomes=["beviljad"], background=["verksamhet"])
+    table = describe_screening(
+        screen(sample, outcomes=["beviljad"], background=["verksamhet"])
+    ).table
     row = table[(table.bakgrund == "verksamhet") & (table.niva == "lss")].iloc[0]
-    direct = compare(sample, outcome="beviljad", by=("kon",), filters={"verksamhet": "lss"})
+    direct = compare(sample, outcome="beviljad", by=("kon",), filters={"verksamhet": "lss"}).table
     women = direct[direct.kon == "kvinna"].iloc[0]
     assert row.varde_kvinna == pytest.approx(women.varde)
     assert row.skillnad == pytest.approx(women.skillnad)
@@ -235,7 +233,9 @@ def test_screening_values_match_compare(sample):
 def test_screening_hides_small_cells():
     rows = [("kvinna", "lss", True, 1.0)] * 30 + [("man", "lss", True, 1.0)] * 3
     rows += [("man", "lss", False, 1.0)] * 20
-    table = screen(_frame(rows), outcomes=["beviljad"], background=["verksamhet"])
+    table = describe_screening(
+        screen(_frame(rows), outcomes=["beviljad"], background=["verksamhet"])
+    ).table
     assert table["dold"].all()  # 30 of 30 women granted: a small complement is revealed
     assert table["varde_kvinna"].isna().all()
     assert (table["mening"] == "Värden visas inte: för få personer.").all()
@@ -253,8 +253,8 @@ def test_indirect_standardisation_by_hand():
     df = pd.DataFrame(rows, columns=["kommun", "behov_max", "beviljad"])
     df["beviljad"] = df["beviljad"].astype(catalog.dtype("beviljad"))
     df["behov_max"] = df["behov_max"].astype("Int64")
-    crude = compare_units(df, indicator="beviljad")
-    adjusted = compare_units(df, indicator="beviljad", adjust=("behov_max",))
+    crude = compare_units(df, indicator="beviljad").table
+    adjusted = compare_units(df, indicator="beviljad", adjust=("behov_max",)).table
     total = df["beviljad"].astype(float).mean()
     # expected for A: 80 * rate(need 4) + 20 * rate(need 1); the rates are equal in A and B
     expected_a = 80 * 0.9 + 20 * 0.3
@@ -269,7 +269,7 @@ def test_indirect_standardisation_by_hand():
 def test_screening_hides_no_level_that_the_total_gives_back(sample):
     """Within one background variable the levels add up to the 'alla' row: never one unknown."""
     data = sample[sample["kommun"] == "Exempelby"]
-    table = screen(data, min_n=10)
+    table = screen(data, min_n=10).table
     assert table["dold"].any()
     checked = 0
     for (utfall, kategori, bakgrund), block in table.groupby(
@@ -328,7 +328,7 @@ def _direct_screen_row(data: pd.DataFrame, row: pd.Series) -> dict[str, float]:
 
 def test_screening_per_kommun_matches_direct_computation(sample):
     """Every kind of outcome, background and kommun, recomputed row by row (no suppression)."""
-    table = screen(sample, per="kommun", min_n=1)
+    table = screen(sample, per="kommun", min_n=1).table
     assert set(table["kommun"]) == set(sample["kommun"])
     assert not table["dold"].any()
     checked = table[table["skillnad"].notna()].sample(300, random_state=4)
@@ -353,10 +353,10 @@ def test_screening_in_two_processes_gives_the_same_list(sample, monkeypatch):
     first = data["kommun"] == sorted(data["kommun"].unique())[0]
     data["mal_uppfyllelse"] = data["mal_uppfyllelse"].cat.add_categories("ovrigt")
     data.loc[first & data["mal_uppfyllelse"].notna(), "mal_uppfyllelse"] = "ovrigt"
-    one = screen(data, per="kommun", workers=1)
+    one = screen(data, per="kommun", workers=1).table
     started = []
     monkeypatch.setattr(processes, "Job", lambda *a, **k: started.append(1) or Job(*a, **k))
-    two = screen(data, per="kommun", workers=2)
+    two = screen(data, per="kommun", workers=2).table
     assert started == [1]
     pd.testing.assert_frame_equal(one, two)
     assert one["dold"].sum() > 100
@@ -377,10 +377,10 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
         def result(self):
             raise JobError("MemoryError")
 
-    expected = screen(sample, per="kommun", outcomes=["beviljad"], workers=1)
+    expected = screen(sample, per="kommun", outcomes=["beviljad"], workers=1).table
     monkeypatch.setattr(processes, "Job", Broken)
     with pytest.warns(RuntimeWarning, match="egen process.*MemoryError"):
-        got = screen(sample, per="kommun", outcomes=["beviljad"], workers=2)
+        got = screen(sample, per="kommun", outcomes=["beviljad"], workers=2).table
     pd.testing.assert_frame_equal(got, expected)
 
 

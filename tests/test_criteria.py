@@ -20,16 +20,13 @@ from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from isuwork.analysis import stats
-from isuwork.analysis.criteria import (
-    VERDICTS,
-    CriteriaResult,
-    check_criteria,
-    option_overrides,
-    parse_filters,
-    resolve_kind,
-)
+from isuwork.analysis.criteria import CriteriaResult, check_criteria, resolve_kind
+from isuwork.cli.options import option_overrides, parse_filters
+from isuwork.data.checks import type_extra
 from isuwork.domain.catalog import load_catalog
+from isuwork.domain.vocabulary import VERDICTS
 from isuwork.exceptions import DataError, ParameterError
+from isuwork.present.criteria_report import message, notes, reason, to_dict, to_text
 
 CAT = load_catalog()
 W, M = "kvinna", "man"
@@ -145,7 +142,7 @@ def test_difference_that_remains_at_equal_need():
     assert step(result, "behov").explained_share == pytest.approx(0.5)
     assert result.verdict == "risk_unmotivated"
     assert result.explained_by == ()
-    assert result.message.startswith("Det finns en risk för en omotiverad skillnad")
+    assert message(result).startswith("Det finns en risk för en omotiverad skillnad")
 
 
 def test_simpsons_paradox_reverses_the_difference():
@@ -155,7 +152,7 @@ def test_simpsons_paradox_reverses_the_difference():
     assert result.remaining.diff == pytest.approx(-0.10)
     assert result.remaining.ci_high < 0
     assert result.verdict == "risk_unmotivated"
-    assert "byter riktning" in result.message
+    assert "byter riktning" in message(result)
     # explained_share above 1: the step removed more than the whole raw difference
     assert step(result, "behov").explained_share == pytest.approx(1.5)
 
@@ -167,7 +164,7 @@ def test_difference_hidden_by_unequal_need():
     assert not result.raw.is_clear(0.03)
     assert result.remaining.diff == pytest.approx(-0.20)
     assert result.verdict == "risk_unmotivated"
-    assert "inte tydlig" in result.message
+    assert "inte tydlig" in message(result)
     # raw difference of 0 cannot be divided by
     assert step(result, "behov").explained_share is None
 
@@ -233,8 +230,10 @@ def test_need_met_another_way_explains():
     assert step(result, "installning").status == "not_testable"
     assert result.verdict == "explained"
     assert result.explained_by == ("annat_satt",)
-    assert "uppgift saknas: onskar_insats, samtycke" in result.message
-    assert "Prövades delvis" in result.message and "tillgodoses_annan_verksamhet" in result.message
+    assert "uppgift saknas: onskar_insats, samtycke" in message(result)
+    assert "Prövades delvis" in message(result) and "tillgodoses_annan_verksamhet" in message(
+        result
+    )
 
 
 @pytest.mark.parametrize(
@@ -293,7 +292,7 @@ def test_no_difference():
     assert result.raw.diff == pytest.approx(0.0, abs=1e-12)
     assert result.verdict == "no_difference"
     assert result.explained_by == ()
-    assert "inte att grupperna behandlas lika" in result.message
+    assert "inte att grupperna behandlas lika" in message(result)
 
 
 def test_min_diff_decides_between_small_clear_difference_and_none():
@@ -331,7 +330,7 @@ def test_explained_only_by_lost_precision_is_flagged_in_the_message():
     assert result.remaining.ci_low < 0
     assert result.verdict == "explained"
     assert result.explained_by == ("annat_satt",)
-    assert "fortfarande är minst 3,0 procentenheter men osäker" in result.message
+    assert "fortfarande är minst 3,0 procentenheter men osäker" in message(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,9 +360,9 @@ def test_insufficient_data(cells):
     result = check_criteria(build(cells), outcome="beviljad")
     assert result.verdict == "insufficient_data"
     assert result.explained_by == ()
-    assert "För lite data" in result.message
-    json.dumps(result.to_dict(), allow_nan=False)
-    result.to_text()
+    assert "För lite data" in message(result)
+    json.dumps(to_dict(result), allow_nan=False)
+    to_text(result)
 
 
 def test_insufficient_after_set_aside():
@@ -397,7 +396,7 @@ def test_all_outcomes_missing_and_nullable_outcome():
     df["beviljad"] = pd.array([pd.NA] * len(df), dtype="boolean")
     empty = check_criteria(df, outcome="beviljad")
     assert empty.verdict == "insufficient_data"
-    json.dumps(empty.to_dict(), allow_nan=False)
+    json.dumps(to_dict(empty), allow_nan=False)
 
 
 def test_criterion_with_absent_or_empty_variables_is_not_testable():
@@ -413,8 +412,8 @@ def test_criterion_with_absent_or_empty_variables_is_not_testable():
         "tillgodoses_anhorig",
         "tillgodoses_annan_verksamhet",
     }
-    assert "uppgift saknas: tillgodoses_natverk, tillgodoses_anhorig" in result.message
-    record = next(s for s in result.to_dict()["steps"] if s["criterion"] == "annat_satt")
+    assert "uppgift saknas: tillgodoses_natverk, tillgodoses_anhorig" in message(result)
+    record = next(s for s in to_dict(result)["steps"] if s["criterion"] == "annat_satt")
     assert record["status"] == "not_testable" and record["diff"] is None
     # not testable never explains: the remaining difference is the need step's
     assert result.remaining == step(result, "behov").estimate
@@ -432,10 +431,10 @@ def test_too_thin_variable_is_left_out():
     result = check_criteria(build(cells), outcome="beviljad")
     need = step(result, "behov")
     assert need.status == "not_testable"
-    assert "behov_max" in need.reason and "ifylld i färre än" in need.reason
+    assert "behov_max" in reason(need) and "ifylld i färre än" in reason(need)
     assert result.remaining == result.raw
     assert result.verdict == "risk_unmotivated"
-    assert "Inget av kriterierna kunde prövas" in result.message
+    assert "Inget av kriterierna kunde prövas" in message(result)
 
 
 def test_criterion_recorded_for_one_group_only_explains_nothing():
@@ -449,7 +448,7 @@ def test_criterion_recorded_for_one_group_only_explains_nothing():
     result = check_criteria(build(cells), outcome="beviljad")
     alt = step(result, "annat_satt")
     assert alt.status == "not_testable"
-    assert "(tillgodoses_anhorig: ifylld i färre än" in alt.reason
+    assert "(tillgodoses_anhorig: ifylld i färre än" in reason(alt)
     assert result.verdict == "risk_unmotivated"
 
 
@@ -467,7 +466,7 @@ def test_missing_need_forms_its_own_stratum_and_is_counted():
     assert set(need.strata["behov_max"]) == {"3", "okänt"}
     expected = direct_weighted_diff(df, "beviljad", ["behov_max"])
     assert need.estimate.diff == pytest.approx(expected)
-    assert any("70 fall saknar uppgift" in note for note in result.notes)
+    assert any("70 fall saknar uppgift" in note for note in notes(result))
 
 
 def test_strata_with_one_group_are_listed_with_counts():
@@ -478,12 +477,12 @@ def test_strata_with_one_group_are_listed_with_counts():
     need = step(result, "behov")
     assert need.n == 400 and need.n_remaining == 430
     assert need.share_both_present == pytest.approx(400 / 430)
-    records = result.to_dict()["steps"][0]["strata"]
+    records = to_dict(result)["steps"][0]["strata"]
     lonely = next(r for r in records if r["values"]["behov_max"] == "4")
     assert lonely["included"] is False
     assert lonely["groups"][W]["n"] == 30
     assert lonely["groups"][M]["n"] == 0
-    assert any("bara den ena" in note for note in result.notes)
+    assert any("bara den ena" in note for note in notes(result))
     # the lonely stratum cannot shift the estimate
     assert need.estimate.diff == pytest.approx(0.0, abs=1e-12)
 
@@ -495,11 +494,11 @@ def test_small_strata_are_hidden_in_output():
         {"kon": M, "behov_max": 4, "n": 3, "yes": 1},  # three men: must not be shown
     ]
     result = check_criteria(build(cells), outcome="beviljad")
-    records = result.to_dict()["steps"][0]["strata"]
+    records = to_dict(result)["steps"][0]["strata"]
     small = next(r for r in records if r["values"]["behov_max"] == "4")
     assert small["dold"] is True
     assert small["groups"][M]["n"] is None and small["groups"][M]["value"] is None
-    text = result.to_text()
+    text = to_text(result)
     assert re.search(r"behov_max=4: .*\.\. fall", text)
     # the estimate itself still uses the stratum
     assert step(result, "behov").n == 443
@@ -523,19 +522,19 @@ def test_small_counts_never_reach_messages_notes_or_json():
     df["tillgodoses_anhorig"] = df["tillgodoses_anhorig"].fillna(False)
     result = check_criteria(df, outcome="beviljad")
     assert step(result, "annat_satt").n_set_aside == 2  # known inside the library
-    data = result.to_dict()
+    data = to_dict(result)
     record = data["steps"][1]
     assert record["criterion"] == "annat_satt" and record["n_set_aside"] is None
     assert result.staircase()["n_bortsorterade"].isna().tolist() == [False, False, True, False]
-    note = next(n for n in result.notes if "bara den ena" in n)
+    note = next(n for n in notes(result) if "bara den ena" in n)
     assert "färre än 5 fall" in note
-    assert "bortsorterade i steget färre än 5" in result.to_text()
+    assert "bortsorterade i steget färre än 5" in to_text(result)
 
     tiny = build([{"kon": W, "n": 3, "yes": 2}, {"kon": M, "n": 200, "yes": 20}])
     small = check_criteria(tiny, outcome="beviljad")
-    assert "Kvinna färre än 5" in small.message and "Kvinna 3" not in small.message
-    assert small.to_dict()["groups"][W]["n"] is None
-    assert small.to_dict()["raw"]["diff"] is None
+    assert "Kvinna färre än 5" in message(small) and "Kvinna 3" not in message(small)
+    assert to_dict(small)["groups"][W]["n"] is None
+    assert to_dict(small)["raw"]["diff"] is None
 
 
 # --------------------------------------------------------------------------------------------
@@ -571,7 +570,7 @@ def test_mean_difference_remaining_at_equal_need():
         direct_weighted_diff(df, "hemtjanst_tim_man", ["behov_max"])
     )
     assert result.verdict == "risk_unmotivated"
-    assert "procentenheter" not in result.message
+    assert "procentenheter" not in message(result)
 
 
 def test_mean_difference_hidden_by_need_and_numbers_in_text():
@@ -583,7 +582,7 @@ def test_mean_difference_hidden_by_need_and_numbers_in_text():
     assert result.raw.diff == pytest.approx(0.0, abs=1e-9)
     assert result.remaining.diff == pytest.approx(-10.0)
     assert result.verdict == "risk_unmotivated"
-    assert "Kvarvarande skillnad: \u221210,0" in result.to_text()
+    assert "Kvarvarande skillnad: \u221210,0" in to_text(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -659,7 +658,7 @@ def test_criterion_built_on_the_outcome_itself_is_not_testable():
     result = check_criteria(df, outcome="tillfragad_delta")
     wish = step(result, "onskemal")
     assert wish.status == "not_testable"
-    assert "utfallet" in wish.reason
+    assert "utfallet" in reason(wish)
 
 
 # --------------------------------------------------------------------------------------------
@@ -732,7 +731,8 @@ def test_other_grouping_and_text_outcome_outside_the_schema():
     df["fodelseland"] = (
         df["kon"].map({W: "utanfor_europa", M: "sverige"}).astype(CAT.dtype("fodelseland"))
     )
-    df["fick_stod"] = pd.array(np.where(df["beviljad"], "ja", "nej"), dtype="string")
+    # typed once, by preparation: a column outside the schema that holds yes/no answers
+    df["fick_stod"] = type_extra(pd.Series(np.where(df["beviljad"], "Ja", "N"), dtype="string"))
     result = check_criteria(
         df,
         outcome="fick_stod",
@@ -743,7 +743,7 @@ def test_other_grouping_and_text_outcome_outside_the_schema():
     assert result.outcome_type == "share"
     assert result.raw.diff == pytest.approx(0.40)
     assert result.remaining.diff == pytest.approx(0.20)
-    assert set(result.to_dict()["groups"]) == {"utanfor_europa", "sverige"}
+    assert set(to_dict(result)["groups"]) == {"utanfor_europa", "sverige"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +751,7 @@ def test_other_grouping_and_text_outcome_outside_the_schema():
 # --------------------------------------------------------------------------------------------
 def test_json_shape():
     result = check_criteria(build(REMAINS), outcome="beviljad")
-    data = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    data = json.loads(json.dumps(to_dict(result), allow_nan=False))
     for key in (
         "outcome",
         "group",
@@ -803,13 +803,13 @@ def test_staircase_table():
 )
 def test_messages_are_careful_and_remind_of_step_2(cells):
     result = check_criteria(build(cells), outcome="beviljad")
-    assert "steg 2" in result.message
-    assert not re.search(r"\bär omotiverad", result.message)
-    assert "bevis" not in result.message.replace("inte ett bevis", "")
+    assert "steg 2" in message(result)
+    assert not re.search(r"\bär omotiverad", message(result))
+    assert "bevis" not in message(result).replace("inte ett bevis", "")
 
 
 def test_text_output_is_swedish():
-    text = check_criteria(build(REMAINS), outcome="beviljad").to_text()
+    text = to_text(check_criteria(build(REMAINS), outcome="beviljad"))
     assert "Rå skillnad: 40,0 procentenheter" in text
     assert "Kvarvarande skillnad: 20,0 procentenheter" in text
     assert "Oddskvot (Mantel–Haenszel) för Man jämfört med Kvinna" in text
@@ -823,8 +823,9 @@ def test_text_output_is_swedish():
 @pytest.mark.parametrize(
     ("kwargs", "error", "text"),
     [
-        ({"outcome": "finns_inte"}, DataError, "finns_inte"),
-        ({"outcome": "beviljad", "group": "kon2"}, DataError, "kon2"),
+        ({"outcome": "finns_inte"}, ParameterError, "finns_inte"),
+        ({"outcome": "overklagat"}, DataError, "Uppgift saknas: overklagat"),
+        ({"outcome": "beviljad", "group": "kon2"}, ParameterError, "Menade du 'kon'"),
         ({"outcome": "beviljad", "kind": "annat"}, ParameterError, "insats"),
         ({"outcome": "beviljad", "compare": ("man", "man")}, ParameterError, "olika"),
         ({"outcome": "beviljad", "compare": ("man",)}, ParameterError, "två grupper"),
@@ -834,7 +835,13 @@ def test_text_output_is_swedish():
         ({"outcome": "beviljad", "criteria": {"behov": ["kon"]}}, ParameterError, "kon"),
         ({"outcome": "beviljad", "alpha": 1.5}, ParameterError, "alpha"),
         ({"outcome": "beviljad", "min_diff": -1}, ParameterError, "min_diff"),
-        ({"outcome": "beviljad", "filters": {"saknas": "x"}}, DataError, "saknas"),
+        ({"outcome": "beviljad", "filters": {"saknas": "x"}}, ParameterError, "saknas"),
+        ({"outcome": "beviljad", "filters": {"tolk": "kanske"}}, ParameterError, "nej_behovdes"),
+        (
+            {"outcome": "beviljad", "filters": {"beviljad": "kanske"}},
+            ParameterError,
+            "ja eller nej",
+        ),
         ({"outcome": "behov_max"}, ParameterError, "kind="),
         ({"outcome": "tolk", "kind": "delaktighet"}, ParameterError, "kategorier"),
         ({"outcome": "utredning_id", "kind": "insats"}, ParameterError, "varken ja/nej"),
@@ -902,5 +909,5 @@ def test_sample_patterns_get_their_verdict(sample_data, pattern):
         compare=tuple(pattern.get("jamfor", ("kvinna", "man"))),
         filters=pattern.get("filter") or None,
     )
-    assert result.verdict == pattern["forvantat_utfall"], result.to_text()
-    assert set(pattern.get("forklaras_av") or []) <= set(result.explained_by), result.to_text()
+    assert result.verdict == pattern["forvantat_utfall"], to_text(result)
+    assert set(pattern.get("forklaras_av") or []) <= set(result.explained_by), to_text(result)

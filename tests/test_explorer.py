@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from isuwork.data.prepare import load
-from isuwork.workbook.widgets import Explorer, explorer
+from isuwork.workbook.explorer import Explorer, explorer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
 

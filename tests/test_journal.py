@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 import isuwork.data.io
 import isuwork.workbook.journal as journal_module
+import isuwork.workbook.journal.store as journal_store
+from isuwork.domain.vocabulary import kommun_slug
 from isuwork.exceptions import JournalError, ParameterError
 from isuwork.workbook.journal import (
     ACTION_COLUMNS,
@@ -25,7 +27,6 @@ from isuwork.workbook.journal import (
     journal_path,
     open_journal,
     restore_backup,
-    slugify,
 )
 
 KOMMUN = "Upplands Väsby"
@@ -75,14 +76,14 @@ def _titles(data: dict) -> list[str]:
         ("Region/RSS Västerbotten", "region-rss-vasterbotten"),
     ],
 )
-def test_slugify(kommun, expected):
-    assert slugify(kommun) == expected
+def test_kommun_slug(kommun, expected):
+    assert kommun_slug(kommun) == expected
 
 
 @pytest.mark.parametrize("kommun", ["", "   ", "!!!", None])
-def test_slugify_rejects_empty_names(kommun):
+def test_kommun_slug_rejects_empty_names(kommun):
     with pytest.raises(ParameterError, match="Kommunens namn"):
-        slugify(kommun)
+        kommun_slug(kommun)
 
 
 def test_no_file_until_first_change(jdir):
@@ -402,7 +403,7 @@ def _crash_mid_write(folder: str) -> None:
             handle.flush()
             os._exit(3)
 
-    journal_module.write_text = half_then_die
+    journal_store.write_text = half_then_die
     open_journal(KOMMUN, journal_dir=folder).add_observation("aldrig sparad")
 
 

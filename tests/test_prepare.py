@@ -59,8 +59,9 @@ def test_cp1252_and_title_rows_are_read_correctly():
     assert data["kommun"].tolist() == ["Åby", "Åby"]
     assert data["bostadsomrade"].tolist() == ["Ängen", "Hagen"]
     raw = read_export(BAD / "title_row_good.xlsx")
-    assert raw["radnr"].tolist() == [4, 5, 6]  # two title rows, the header on row 3
-    assert raw["alder"].tolist() == ["80", "70", "30"]  # Excel numbers as people see them
+    assert raw.source == "title_row_good.xlsx"
+    assert raw.data["radnr"].tolist() == [4, 5, 6]  # two title rows, the header on row 3
+    assert raw.data["alder"].tolist() == ["80", "70", "30"]  # Excel numbers as people see them
 
 
 def test_swedish_numbers():

@@ -328,7 +328,7 @@ def test_all_below_threshold_hides_every_number():
     out = suppress(table, min_n=5, group_cols=["grupp"], pair_col=None)
     assert out[["n", "antal", "varde", "ci_lag", "ci_hog"]].isna().all(axis=None)
     assert out["dold"].all()
-    check_table(out)
+    check_table(out, min_n=5)
 
 
 # -- differences -----------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_difference_hidden_only_for_the_pair_with_a_hidden_row():
     # the man's share stays: without the difference it says nothing about the woman's
     assert out.loc[1, "varde"] == pytest.approx(0.5)
     np.testing.assert_array_equal(out["dold"], [True, True, False, False])
-    check_table(out)
+    check_table(out, min_n=5)
 
 
 def test_attacker_recovers_share_from_difference_when_left_shown():
@@ -435,7 +435,7 @@ def test_input_untouched_and_same_columns_every_time():
     out = suppress(table, min_n=5, group_cols=["alder"])
     pd.testing.assert_frame_equal(table, before)
     assert table.attrs == {"kalla": "test"}
-    assert out.attrs == {"kalla": "test", "fotnot": footnote(5), "min_n": 5}
+    assert out.attrs == {"kalla": "test"}  # the threshold travels in a Protected, not in attrs
     clean = suppress(table.iloc[2:], min_n=5, group_cols=["alder"])
     empty = suppress(table.iloc[0:0], min_n=5, group_cols=["alder"])
     assert list(out.columns) == list(clean.columns) == list(empty.columns) == [*table, "dold"]
@@ -455,7 +455,7 @@ def test_nullable_dtypes_keep_their_dtype(dtype):
     assert out["varde"].dtype == "Float64"
     assert pd.isna(out.loc[0, "antal"]) and out.loc[1, "antal"] == 12
     assert out.loc[2, "n"] == 10  # missing antal: treated as a mean-like row, n shown
-    check_table(out)
+    check_table(out, min_n=5)
 
 
 def test_integer_columns_become_float_whether_or_not_anything_is_hidden():
@@ -493,9 +493,9 @@ def test_wide_table_matches_rules_per_sex():
     np.testing.assert_array_equal(out["p_justerat"].isna(), [True, False, True])
     np.testing.assert_array_equal(out["dold"], [True, False, True])
     assert (out["antal_man"] == 10).all()
-    check_table(out)
+    check_table(out, min_n=5)
     with pytest.raises(PrivacyError, match="n_kvinna"):
-        check_table(wide)
+        check_table(wide, min_n=5)
 
 
 @pytest.mark.parametrize("min_n", [0, -1, 2.5, True, "5"])
@@ -541,21 +541,21 @@ def test_check_table_catches_each_primary_breach(changes, column):
 
 def test_check_table_catches_difference_on_hidden_row_and_interval_alone():
     table = suppress(_pair_table(), group_cols=["alder"])
-    check_table(table)
+    check_table(table, min_n=5)
     broken = table.copy()
     broken.loc[0, "skillnad"] = -0.4
     with pytest.raises(PrivacyError, match="skillnad"):
-        check_table(broken)
+        check_table(broken, min_n=5)
     lonely = mean_table([30])
     lonely["n"] = np.nan
     lonely.loc[0, "varde"] = np.nan
     with pytest.raises(PrivacyError, match="ci_lag"):
-        check_table(lonely)
+        check_table(lonely, min_n=5)
 
 
 def test_check_table_accepts_empty_and_countless_tables():
-    check_table(pd.DataFrame())
-    check_table(pd.DataFrame({"beskrivning": ["x"], "insats": ["latt"]}))
+    check_table(pd.DataFrame(), min_n=5)
+    check_table(pd.DataFrame({"beskrivning": ["x"], "insats": ["latt"]}), min_n=5)
 
 
 # -- property tests: random hypercubes -------------------------------------------------------------

@@ -7,8 +7,9 @@ import re
 import nbformat
 import pytest
 
+from isuwork.domain.vocabulary import kommun_slug
 from isuwork.exceptions import ParameterError
-from isuwork.render import plan_jobs, render_reports, slug
+from isuwork.render import plan_jobs, render_reports
 
 
 def _notebook(path, *, fail_for: str | None = None):
@@ -32,10 +33,20 @@ def _notebook(path, *, fail_for: str | None = None):
     return path
 
 
-def test_slug_is_ascii_and_stable():
-    assert slug("Åsunda kommun") == "asunda-kommun"
-    assert slug("  Öby/Väst ") == "oby-vast"
-    assert slug("!!!") == "kommun"
+def test_report_folder_is_the_journal_slug(tmp_path):
+    """One slug names a kommun's report folder and its journal file (they used to differ)."""
+    jobs = plan_jobs(["Åsunda kommun", "  Öby/Väst "], out_dir=tmp_path)
+    folders = [job.html_path.parent.name for job in jobs]
+    assert (
+        set(folders)
+        == {"asunda-kommun", "oby-vast"}
+        == {
+            kommun_slug("Åsunda kommun"),
+            kommun_slug("  Öby/Väst "),
+        }
+    )
+    with pytest.raises(ParameterError, match="Kommunens namn"):
+        plan_jobs(["!!!"], out_dir=tmp_path)
 
 
 def test_plan_rejects_missing_notebook(tmp_path):

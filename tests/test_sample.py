@@ -10,17 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from isuwork.data.answer_key import FACIT_NAME, answer_key, load_answer_key
 from isuwork.data.prepare import prepare
-from isuwork.data.sample import (
-    CSV_NAME,
-    FACIT_NAME,
-    SAMPLE_DIR,
-    XLSX_NAME,
-    answer_key,
-    generate_sample,
-    load_answer_key,
-    write_sample,
-)
+from isuwork.data.sample import CSV_NAME, XLSX_NAME, generate_sample, write_sample
+from isuwork.domain.shipped import sample_dir
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +34,7 @@ def test_regenerates_byte_identically_to_committed_files(tmp_path):
     written = write_sample(tmp_path)
     assert [p.name for p in written] == [CSV_NAME, XLSX_NAME, FACIT_NAME]
     for path in written:
-        assert _digest(path) == _digest(SAMPLE_DIR / path.name), path.name
+        assert _digest(path) == _digest(sample_dir() / path.name), path.name
 
 
 def test_same_seed_same_data_other_seed_other_data(sample_raw):

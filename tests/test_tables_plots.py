@@ -11,11 +11,11 @@ from matplotlib.patches import Rectangle
 
 from isuwork.exceptions import PrivacyError
 from isuwork.present import plots, tables
-from isuwork.privacy.suppression import suppress
+from isuwork.privacy.protected import Protected, protect
 
 
 @pytest.fixture
-def share_table() -> pd.DataFrame:
+def share_table() -> Protected:
     raw = pd.DataFrame(
         {
             "utfall": "beviljad",
@@ -34,7 +34,7 @@ def share_table() -> pd.DataFrame:
             "p_varde": [0.08, 0.08, 1.0, 1.0],
         }
     )
-    return suppress(raw, min_n=5, group_cols=["kon", "aldersgrupp"])
+    return protect(raw, min_n=5, group_cols=["kon", "aldersgrupp"])
 
 
 def test_display_is_swedish_and_marks_hidden(share_table):
@@ -45,7 +45,8 @@ def test_display_is_swedish_and_marks_hidden(share_table):
     assert shown.iloc[0]["Skillnad (kvinnor − män)"] == "12,5 p.e."
     assert shown.iloc[3]["Antal utredningar"] == ".."
     assert shown.iloc[3]["Andel eller medelvärde"] == ".."
-    assert shown.attrs["fotnot"] == "Värden som bygger på färre än 5 personer visas inte."
+    assert tables.footnotes(share_table) == "Värden som bygger på färre än 5 personer visas inte."
+    assert tables.to_text(share_table).endswith(tables.footnotes(share_table))
 
 
 def test_json_records_null_and_dold(share_table):
@@ -56,11 +57,13 @@ def test_json_records_null_and_dold(share_table):
 
 
 def test_outputs_refuse_unsuppressed_tables(share_table):
-    raw = share_table.copy()
+    raw = share_table.table.copy()
     raw.loc[3, ["n", "antal", "varde"]] = [3, 2, 2 / 3]
-    for render in (tables.display, tables.to_records, tables.to_text):
-        with pytest.raises(PrivacyError):
-            render(raw)
+    for render in (tables.display, tables.to_records, tables.to_text, tables.show):
+        with pytest.raises(PrivacyError, match="under 5"):
+            render(Protected(raw, min_n=5))  # a small count, whatever the wrapper says
+        with pytest.raises(PrivacyError, match="inte gått igenom skyddet"):
+            render(share_table.table)  # a bare frame carries no threshold: refused
 
 
 def test_excel_has_swedish_headers_and_footnote(share_table, tmp_path):
@@ -80,7 +83,7 @@ def test_bars_heights_intervals_hatches_and_hidden(share_table):
     ax = plots.bars(share_table)
     bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0]
     heights = sorted(round(b.get_height(), 3) for b in bars)
-    assert heights == sorted(round(v, 3) for v in share_table["varde"].dropna())
+    assert heights == sorted(round(v, 3) for v in share_table.table["varde"].dropna())
     hatches = {b.get_hatch() or "" for b in bars}
     assert hatches == {"", "//"}  # kön told apart by more than colour
     hidden = [t for t in ax.texts if t.get_text() == ".."]
@@ -101,7 +104,7 @@ def test_forest_orders_and_scales():
             "skillnad_ci_hog": [0.19, -0.04],
         }
     )
-    ax = plots.forest(screening)
+    ax = plots.forest(Protected(screening, min_n=5))
     xs = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "D"]
     assert sorted(np.round(xs, 6)) == [-8.0, 12.0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -121,7 +124,7 @@ def test_trend_funnel_life_areas_and_action_matrix():
             "metod": "wilson",
         }
     )
-    ax = plots.trend(trend)
+    ax = plots.trend(Protected(trend, min_n=5))
     assert len(ax.lines) == 2 and any(t.get_text() == ".." for t in ax.texts)
     units = pd.DataFrame(
         {
@@ -139,9 +142,9 @@ def test_trend_funnel_life_areas_and_action_matrix():
             "utanfor": ["över", "under"],
         }
     )
-    ax = plots.funnel(units)
+    ax = plots.funnel(Protected(units, min_n=5))
     assert {t.get_text() for t in ax.texts} >= {"A", "B"}
-    ax = plots.life_areas(units)
+    ax = plots.life_areas(Protected(units, min_n=5))
     assert [round(p.get_height(), 1) for p in ax.patches] == [8.1, 4.6]
     actions = pd.DataFrame(
         {
@@ -170,8 +173,9 @@ def test_charts_refuse_numbers_the_rules_hide():
             "metod": "wilson",
         }
     )
-    for draw in (plots.bars, plots.trend):
-        with pytest.raises(PrivacyError):
-            draw(raw.assign(ar=2024))
-    shown = suppress(raw)
-    assert plots.bars(shown).texts  # the hidden bar is marked, the other drawn
+    for draw in (plots.bars, plots.trend, plots.forest, plots.funnel, plots.life_areas):
+        with pytest.raises(PrivacyError, match="under 5"):
+            draw(Protected(raw.assign(ar=2024), min_n=5))
+        with pytest.raises(PrivacyError, match="inte gått igenom skyddet"):
+            draw(protect(raw).table)  # protected values, but no threshold to check them by
+    assert plots.bars(protect(raw)).texts  # the hidden bar is marked, the other drawn

@@ -10,10 +10,9 @@ import pytest
 import yaml
 from IPython.display import Markdown
 
-import isuwork.workbook.widgets as widgets_module
+import isuwork.workbook.forms as widgets_module
 from isuwork.exceptions import ParameterError
-from isuwork.workbook.journal import REFLECTION_FIELDS, journal_path, open_journal
-from isuwork.workbook.widgets import (
+from isuwork.workbook.forms import (
     REFLECTION_QUESTIONS,
     ActionForm,
     JournalForm,
@@ -21,6 +20,7 @@ from isuwork.workbook.widgets import (
     journal_form,
     show_journal,
 )
+from isuwork.workbook.journal import REFLECTION_FIELDS, journal_path, open_journal
 
 KOMMUN = "Östra Göinge"
 

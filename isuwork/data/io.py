@@ -8,6 +8,7 @@ names), and writes results atomically so that an interrupted run never leaves ha
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io as _io
 import os
@@ -16,12 +17,16 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from isuwork.data.mapping import Mapping as ExportMapping
+from isuwork.data.mapping import apply_mapping, coerce_mapping
+from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError
 
 # A fixed timestamp for reproducible xlsx files (zip entries and document properties).
@@ -180,12 +185,46 @@ _SEPARATOR_NAMES = {";": "semikolon", "\t": "tabb", ",": "komma"}
 _HEADER_SCAN_ROWS = 20
 
 
+@dataclass(frozen=True)
+class RawExport:
+    """An export as read, before preparation: every value as text, and what reading found.
+
+    Attributes
+    ----------
+    data
+        Every value as text (``string`` dtype, empty cells ``<NA>``), headers renamed and codes
+        recoded by the mapping, plus ``radnr``: the row number a spreadsheet program shows.
+    source
+        The file's name, for messages.
+    encoding, separator
+        How a CSV file was written (None for other kinds).
+    date_formats
+        Date format per column, from the mapping.
+    warnings
+        What the person who owns the file should check (Swedish sentences).
+    mapping
+        The mapping's system name or file name ("" without a mapping).
+    """
+
+    data: pd.DataFrame
+    source: str
+    encoding: str | None = None
+    separator: str | None = None
+    date_formats: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    mapping: str = ""
+
+    def with_data(self, data: pd.DataFrame, **changes: Any) -> RawExport:
+        """A copy with other data (and other fields as given)."""
+        return replace(self, data=data, **changes)
+
+
 def read_export(
     path: str | os.PathLike[str],
     *,
     mapping: Any = None,
     sheet: str | None = None,
-) -> pd.DataFrame:
+) -> RawExport:
     """Read an export (CSV, XLSX or Parquet) into a raw all-text frame, applying a mapping.
 
     Parameters
@@ -201,17 +240,14 @@ def read_export(
 
     Returns
     -------
-    DataFrame
-        Every value as text (``string`` dtype, empty cells ``<NA>``), headers renamed and codes
-        recoded by the mapping, plus ``radnr``: the row number a spreadsheet program shows.
+    RawExport
+        The all-text frame with its row numbers, and what reading found.
 
     Raises
     ------
     DataError
         When the file is missing, empty, of an unknown kind, or cannot be parsed.
     """
-    from isuwork.data.mapping import apply_mapping, coerce_mapping
-
     file = Path(path)
     if not file.is_file():
         raise DataError(f"Filen {file} finns inte. Kontrollera sökvägen och filnamnet.")
@@ -234,13 +270,22 @@ def read_export(
             f"Filen {file.name} har en filtyp som isuwork inte läser ({suffix or 'ingen'}). "
             "Spara exporten som CSV (semikolonavgränsad), Excel (.xlsx) eller Parquet."
         )
-    raw.attrs["source"] = file.name
-    return apply_mapping(raw, active) if active else raw
+    if active is None:
+        return raw
+    return _mapped(raw, active)
+
+
+def _mapped(raw: RawExport, mapping: ExportMapping) -> RawExport:
+    frame, warnings = apply_mapping(raw.data, mapping, source=raw.source)
+    return raw.with_data(
+        frame,
+        warnings=(*raw.warnings, *warnings),
+        date_formats=dict(mapping.dates),
+        mapping=mapping.system or mapping.source,
+    )
 
 
 def _known_headers(mapping: Any) -> set[str]:
-    from isuwork.domain.catalog import load_catalog
-
     names = {name.lower() for name in load_catalog().variables}
     if mapping is not None:
         names |= {str(h).strip().lower() for h in mapping.columns}
@@ -292,9 +337,7 @@ def _find_header(rows: list[list[str]], known: set[str], name: str) -> int:
     return 0
 
 
-def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> pd.DataFrame:
-    import csv
-
+def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> RawExport:
     data = file.read_bytes()
     text, encoding = _decode(data, file.name)
     if not text.strip():
@@ -326,13 +369,8 @@ def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> pd.Data
             f"avgränsare{where}: raderna har olika antal kolumner. Kontrollera att fält som "
             "innehåller avgränsaren står inom citattecken."
         ) from None
-    frame.attrs["encoding"] = encoding
-    frame.attrs["separator"] = sep
-    first_data_row = skip + 2
-    frame = _finish(frame, file.name, first_data_row)
-    # drop wholly blank lines (Excel leaves them at the end), keeping row numbers honest
-    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
-    return frame.loc[~blank].reset_index(drop=True)
+    frame = _finish(frame, file.name, skip + 2)
+    return RawExport(frame, source=file.name, encoding=encoding, separator=sep)
 
 
 def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame:
@@ -356,7 +394,9 @@ def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame
         stripped = frame[col].str.strip()
         frame[col] = stripped.mask(stripped == "")
     frame.insert(0, ROW_COLUMN, np.arange(first_data_row, first_data_row + len(frame)))
-    return frame
+    # drop wholly blank lines (Excel leaves them at the end), keeping row numbers honest
+    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
+    return frame.loc[~blank].reset_index(drop=True)
 
 
 def _cell_text(value: Any) -> Any:
@@ -379,7 +419,7 @@ def _cell_text(value: Any) -> Any:
 
 def _read_excel(
     file: Path, *, known: set[str], sheet: str | None, header_row: int | None
-) -> pd.DataFrame:
+) -> RawExport:
     try:
         book = pd.ExcelFile(file, engine="openpyxl")
     except Exception as err:  # openpyxl raises many kinds for broken files
@@ -402,12 +442,10 @@ def _read_excel(
     headers = cells.iloc[skip].fillna("").astype(str).tolist()
     body = cells.iloc[skip + 1 :].reset_index(drop=True)
     body.columns = [h if h else f"Unnamed: {i}" for i, h in enumerate(headers)]
-    frame = _finish(body.fillna(""), file.name, skip + 2)
-    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
-    return frame.loc[~blank].reset_index(drop=True)
+    return RawExport(_finish(body.fillna(""), file.name, skip + 2), source=file.name)
 
 
-def _read_parquet(file: Path) -> pd.DataFrame:
+def _read_parquet(file: Path) -> RawExport:
     try:
         table = pd.read_parquet(file)
     except Exception as err:
@@ -422,7 +460,7 @@ def _read_parquet(file: Path) -> pd.DataFrame:
             for col in table.columns
         }
     )
-    return _finish(text.fillna(""), file.name, 2)
+    return RawExport(_finish(text.fillna(""), file.name, 2), source=file.name)
 
 
 def _column_text(column: pd.Series) -> pd.Series:

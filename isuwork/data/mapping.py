@@ -114,16 +114,21 @@ def coerce_mapping(mapping: Any) -> Mapping | None:
     return load_mapping(mapping)
 
 
-def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+def apply_mapping(
+    raw: pd.DataFrame, mapping: Mapping, *, source: str = "exporten"
+) -> tuple[pd.DataFrame, list[str]]:
     """Rename headers, drop listed columns and recode values as the mapping says.
 
     Headers are matched ignoring case and surrounding spaces. Values are matched exactly first,
     then ignoring case. Unmapped values are left as they are (preparation reports unknown codes).
-    Date formats are passed on in ``attrs["date_formats"]``.
+
+    Returns
+    -------
+    tuple
+        The mapped frame and the warnings for the person who owns the file (Swedish).
     """
-    source = raw.attrs.get("source", "exporten")
     lookup = {str(c).strip().lower(): c for c in raw.columns}
-    warnings: list[str] = list(raw.attrs.get("warnings", []))
+    warnings: list[str] = []
     rename = {}
     missing = []
     for header, target in mapping.columns.items():
@@ -155,8 +160,4 @@ def apply_mapping(raw: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
         lower = {k.lower(): v for k, v in table.items()}
         folded = out[column].str.lower().map(lower)
         out[column] = exact.fillna(folded).fillna(out[column]).astype("string")
-    out.attrs = dict(raw.attrs)
-    out.attrs["date_formats"] = dict(mapping.dates)
-    out.attrs["warnings"] = warnings
-    out.attrs["mapping"] = mapping.system or mapping.source
-    return out
+    return out, warnings

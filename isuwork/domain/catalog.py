@@ -17,6 +17,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from isuwork.domain.vocabulary import SEX
 from isuwork.exceptions import CatalogError, ParameterError
 
 VarType = Literal["text", "code", "yesno", "int", "number", "date"]
@@ -35,8 +36,6 @@ OutcomeKind = Literal["share", "mean", "category"]
 CriteriaKind = Literal["insats", "delaktighet"]
 
 _TYPES: tuple[str, ...] = ("text", "code", "yesno", "int", "number", "date")
-YES = "ja"
-NO = "nej"
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,7 @@ class Variable:
     type: VarType
     role: Role
     codes: dict[str, str] = field(default_factory=dict)
+    plural: dict[str, str] = field(default_factory=dict)
     ordered: bool = False
     min: float | None = None
     max: float | None = None
@@ -120,7 +120,6 @@ class Catalog:
     """Read access to ``catalog.yaml``. Use :func:`load_catalog` to get the shared instance."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.raw = raw
         self.roles: dict[str, str] = dict(raw["roles"])
         self.variables: dict[str, Variable] = {}
         for name, spec in raw["variables"].items():
@@ -134,6 +133,7 @@ class Catalog:
                     f"Katalogen: variabeln {name} har okänd roll {spec.get('role')!r}."
                 )
             spec["codes"] = {str(k): str(v) for k, v in (spec.get("codes") or {}).items()}
+            spec["plural"] = {str(k): str(v) for k, v in (spec.get("plural") or {}).items()}
             self.variables[name] = Variable(name=name, **spec)
         self._age_groups = {
             key: [AgeBand(int(lo), None if hi is None else int(hi)) for lo, hi in bands]
@@ -153,6 +153,7 @@ class Catalog:
                 items.append(Criterion(**c))
             self._criteria[kind] = items
         self.participation_need: tuple[str, ...] = tuple(crit["delaktighet_need"])
+        self.age_schemes: tuple[str, ...] = tuple(raw["age_groups"])
         self._check()
 
     def _check(self) -> None:
@@ -167,6 +168,8 @@ class Catalog:
         unknown = set(self.screening_background) - names
         if unknown:
             raise CatalogError(f"Katalogen: screening_background nämner okända {sorted(unknown)}.")
+        if SEX not in names or len(self.variables[SEX].codes) != 2:
+            raise CatalogError(f"Katalogen: variabeln {SEX} ska finnas och ha två koder.")
 
     # -- variables ---------------------------------------------------------------------------
     def __contains__(self, name: object) -> bool:
@@ -196,14 +199,6 @@ class Catalog:
             return self.age_group_label(str(code))
         return var.code_label(code)
 
-    def by_role(self, role: str) -> list[Variable]:
-        """All variables with the given role, in catalogue order."""
-        if role not in self.roles:
-            raise ParameterError(
-                f"Rollen '{role}' finns inte. Tillåtna roller: {', '.join(self.roles)}."
-            )
-        return [v for v in self.variables.values() if v.role == role]
-
     def names(self, **filters: Any) -> list[str]:
         """Names of variables whose attributes equal the given values, e.g. ``life_area=True``."""
         return [
@@ -224,7 +219,21 @@ class Catalog:
 
     @property
     def required(self) -> list[str]:
+        """Variables a prepared frame must have."""
         return self.names(required=True)
+
+    # -- the compared groups ----------------------------------------------------------------
+    @property
+    def sexes(self) -> tuple[str, ...]:
+        """The codes of legal sex, in catalogue order: the groups compared by default."""
+        return tuple(self.variable(SEX).codes)
+
+    def plural_label(self, name: str, code: str) -> str:
+        """A group's label in the plural, for charts and headers (``kvinna`` → ``Kvinnor``)."""
+        var = self.variables.get(name)
+        if var is not None and code in var.plural:
+            return var.plural[code]
+        return self.code_label(name, code)
 
     def dtype(self, name: str) -> Any:
         """The pandas dtype of a variable in a prepared frame (``string`` outside the schema)."""
@@ -263,5 +272,5 @@ class Catalog:
 @cache
 def load_catalog() -> Catalog:
     """Load the catalogue shipped with isuwork (cached; treat it as read-only)."""
-    text = resources.files("isuwork.domain").joinpath("catalog.yaml").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("catalog.yaml").read_text(encoding="utf-8")
     return Catalog(yaml.safe_load(text))

@@ -81,13 +81,6 @@ def format_percent(share: Real | None, *, decimals: int = 1) -> str:
     return format_number(float(share) * 100, decimals=decimals) + PERCENT
 
 
-def format_points(diff: Real | None, *, decimals: int = 1) -> str:
-    """Format a difference of shares in percentage points: ``0.032`` → ``'3,2 procentenheter'``."""
-    if _is_missing(diff):
-        return MISSING
-    return format_number(float(diff) * 100, decimals=decimals) + POINTS
-
-
 def format_pvalue(p: Real | None) -> str:
     """Format a p-value: ``'p < 0,001'`` below a thousandth, otherwise three decimals."""
     if _is_missing(p):
@@ -95,18 +88,3 @@ def format_pvalue(p: Real | None) -> str:
     if p < 0.001:
         return "p < 0,001"
     return f"p = {format_number(p, decimals=3)}"
-
-
-def format_interval(
-    low: Real | None, high: Real | None, *, percent: bool = False, decimals: int = 1
-) -> str:
-    """Format a confidence interval: ``'(41,2–47,8 %)'`` or ``'(1,2–3,4)'``."""
-    if _is_missing(low) or _is_missing(high):
-        return MISSING
-    if percent:
-        lo = format_number(float(low) * 100, decimals=decimals)
-        hi = format_number(float(high) * 100, decimals=decimals)
-        return f"({lo} till {hi}{NBSP}%)"
-    lo = format_number(low, decimals=decimals)
-    hi = format_number(high, decimals=decimals)
-    return f"({lo} till {hi})"

@@ -1,9 +1,10 @@
-"""Charts for the four steps: every function takes a result table and ``ax=None``, returns the Axes.
+"""Charts for the four steps: every function takes a result and ``ax=None``, returns the Axes.
 
 One colour-blind-safe palette (Okabe–Ito); women and men are also told apart by hatching and
 marker shape, so the charts work in grey print. Labels are Swedish with Swedish numbers. Values
 hidden by the small-number rules are drawn as an empty hatched outline marked ``..``, never as a
-zero-height bar. No function here computes statistics or reads data.
+zero-height bar. Charts of numbers take a :class:`~isuwork.privacy.protected.Protected` result
+and refuse anything else. No function here computes statistics or reads data.
 """
 
 from __future__ import annotations
@@ -18,18 +19,31 @@ from matplotlib.ticker import FuncFormatter
 
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
-from isuwork.privacy.suppression import check_table
+from isuwork.domain.vocabulary import SEX
+from isuwork.privacy.protected import Protected, require_protected
 
-#: Okabe–Ito colours; kön also has a hatch and a marker of its own.
-PALETTE = {"kvinna": "#E69F00", "man": "#0072B2", "other": "#009E73", "limit": "#999999"}
-HATCH = {"kvinna": "", "man": "//"}
-MARKER = {"kvinna": "o", "man": "s"}
-SEX_LABEL = {"kvinna": "Kvinnor", "man": "Män"}
+#: Okabe–Ito colours: the first and second sex of the catalogue, other groups, limits.
+COLOURS = ("#E69F00", "#0072B2")
+OTHER, LIMIT = "#009E73", "#999999"
+#: The two sexes are also told apart by hatching, marker and line style (grey print).
+HATCHES = ("", "//")
+MARKERS = ("o", "s")
+LINES = ("-", "--")
 
 
-def _guard(table: pd.DataFrame) -> None:
-    """Refuse to draw numbers that the small-number rules hide (a table not from the library)."""
-    check_table(table, min_n=int(table.attrs.get("min_n", 5)))
+def _sex_styles() -> dict[str, dict[str, str]]:
+    """Colour, hatch, marker, line style and plural label of each sex, by catalogue order."""
+    catalog = load_catalog()
+    return {
+        code: {
+            "colour": COLOURS[i],
+            "hatch": HATCHES[i],
+            "marker": MARKERS[i],
+            "line": LINES[i],
+            "label": catalog.plural_label(SEX, code),
+        }
+        for i, code in enumerate(catalog.sexes)
+    }
 
 
 def _ax(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> Axes:
@@ -51,34 +65,35 @@ def _value_axis(ax: Axes, *, share: bool, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
-def bars(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Bars with 95 % intervals by kön (and the second grouping column, if any).
 
-    ``table`` comes from :func:`isuwork.compare.compare` with ``kon`` among the groups; for a
-    categorical outcome the categories take the place of the second group.
+    ``result`` comes from :func:`isuwork.analysis.compare.compare` with ``kon`` among the
+    groups; for a categorical outcome the categories take the place of the second group.
     """
-    _guard(table)
+    table = require_protected(result).table
     catalog = load_catalog()
+    styles = _sex_styles()
     ax = _ax(ax)
     share = _is_share(table)
-    groups = [c for c in table.columns if c in catalog and c not in ("utfall", "kon")]
+    groups = [c for c in table.columns if c in catalog and c not in ("utfall", SEX)]
     groups = [c for c in groups if c not in ("n", "antal")]
     if "kategori" in table and table["kategori"].notna().any():
         x_col = "kategori"
     else:
         x_col = next((c for c in groups if table[c].nunique(dropna=True) > 0), None)
-    rows = table if "kon" in table else table.assign(kon="alla")
+    rows = table if SEX in table else table.assign(**{SEX: "alla"})
     x_values = list(dict.fromkeys(rows[x_col].tolist())) if x_col else [None]
-    sexes = [s for s in ("kvinna", "man") if (rows["kon"] == s).any()] or ["alla"]
+    sexes = [s for s in styles if (rows[SEX] == s).any()] or ["alla"]
     width = 0.8 / len(sexes)
     outcome = str(table["utfall"].iloc[0]) if "utfall" in table and len(table) else ""
     for i, sex in enumerate(sexes):
-        part = rows[rows["kon"] == sex]
+        part = rows[rows[SEX] == sex]
+        style = styles.get(sex, {"colour": OTHER, "hatch": "", "label": "Alla"})
         for j, x in enumerate(x_values):
             row = part if x_col is None else part[part[x_col] == x]
             pos = j + (i - (len(sexes) - 1) / 2) * width
             value = row["varde"].iloc[0] if len(row) else np.nan
-            colour = PALETTE.get(sex, PALETTE["other"])
             if pd.isna(value):
                 ax.bar(pos, 0, width=width * 0.9, color="none")
                 ax.text(pos, 0, SUPPRESSED, ha="center", va="bottom", fontsize=11, gid="dold")
@@ -88,11 +103,11 @@ def bars(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = Non
                 pos,
                 value,
                 width=width * 0.9,
-                color=colour,
-                hatch=HATCH.get(sex, ""),
+                color=style["colour"],
+                hatch=style["hatch"],
                 edgecolor="black",
                 linewidth=0.6,
-                label=SEX_LABEL.get(sex, "Alla") if j == 0 else None,
+                label=style["label"] if j == 0 else None,
             )
             if pd.notna(low) and pd.notna(high):
                 ax.errorbar(
@@ -123,14 +138,15 @@ def bars(table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = Non
     return ax
 
 
-def forest(screening: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) -> Axes:
+def forest(result: Protected, *, top: int = 20, ax: Axes | None = None) -> Axes:
     """Differences between women and men with intervals, for the top rows of a screening list.
 
     Shares are shown in percentage points; for means the chart shows each finding's difference
     relative to its size column so that rows on different scales can share one axis.
     """
-    _guard(screening)
+    screening = require_protected(result).table
     catalog = load_catalog()
+    first, second = (style["colour"] for style in _sex_styles().values())
     rows = screening.dropna(subset=["skillnad"]).head(top)
     ax = _ax(ax, size=(8, max(3, 0.38 * len(rows) + 1)))
     labels = []
@@ -149,7 +165,7 @@ def forest(screening: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) ->
                 [(row["skillnad_ci_hog"] - row["skillnad"]) * scale],
             ],
             fmt="D",
-            color=PALETTE["man"] if row["skillnad"] < 0 else PALETTE["kvinna"],
+            color=second if row["skillnad"] < 0 else first,
             ecolor="black",
             capsize=2,
         )
@@ -171,30 +187,30 @@ def forest(screening: pd.DataFrame, *, top: int = 20, ax: Axes | None = None) ->
     return ax
 
 
-def trend(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def trend(result: Protected, *, ax: Axes | None = None) -> Axes:
     """Lines over ``ar`` per kön with interval bands (hidden years leave a gap)."""
-    _guard(table)
+    table = require_protected(result).table
     catalog = load_catalog()
     ax = _ax(ax)
     share = _is_share(table)
-    for sex in ("kvinna", "man"):
-        part = table[table["kon"] == sex].sort_values("ar") if "kon" in table else table
+    for sex, style in _sex_styles().items():
+        part = table[table[SEX] == sex].sort_values("ar") if SEX in table else table
         if part.empty:
             continue
         years = part["ar"].astype(float).to_numpy()
         ax.plot(
             years,
             part["varde"].astype(float),
-            marker=MARKER[sex],
-            color=PALETTE[sex],
-            label=SEX_LABEL[sex],
-            linestyle="-" if sex == "kvinna" else "--",
+            marker=style["marker"],
+            color=style["colour"],
+            label=style["label"],
+            linestyle=style["line"],
         )
         ax.fill_between(
             years,
             part["ci_lag"].astype(float),
             part["ci_hog"].astype(float),
-            color=PALETTE[sex],
+            color=style["colour"],
             alpha=0.15,
         )
         for year in years[part["varde"].isna().to_numpy()]:
@@ -210,10 +226,11 @@ def trend(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def funnel(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def funnel(result: Protected, *, ax: Axes | None = None) -> Axes:
     """Funnel plot: each unit's indicator against its size, with 95 % and 99,8 % limits."""
-    _guard(units)
+    units = require_protected(result).table
     ax = _ax(ax)
+    first, second = COLOURS
     rows = units.dropna(subset=["varde", "n"]).sort_values("n")
     unit_col = next(c for c in units.columns if c not in _UNIT_RESULT_COLUMNS)
     for lower, upper, style in (
@@ -221,22 +238,22 @@ def funnel(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ("grans998_lag", "grans998_hog", "--"),
     ):
         if lower in rows:
-            ax.plot(rows["n"], rows[lower], style, color=PALETTE["limit"])
-            ax.plot(rows["n"], rows[upper], style, color=PALETTE["limit"])
+            ax.plot(rows["n"], rows[lower], style, color=LIMIT)
+            ax.plot(rows["n"], rows[upper], style, color=LIMIT)
     if "total" in rows and len(rows):
         ax.axhline(rows["total"].iloc[0], color="black", linewidth=0.8)
     outside = rows.get("utanfor", pd.Series("inom", index=rows.index)) != "inom"
     ax.scatter(
         rows["n"][~outside],
         rows["varde"][~outside],
-        color=PALETTE["man"],
+        color=second,
         marker="o",
         label="Inom gränserna",
     )
     ax.scatter(
         rows["n"][outside],
         rows["varde"][outside],
-        color=PALETTE["kvinna"],
+        color=first,
         marker="^",
         s=70,
         label="Utanför 99,8 %-gränsen",
@@ -276,10 +293,11 @@ _UNIT_RESULT_COLUMNS = {
 }
 
 
-def life_areas(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def life_areas(result: Protected, *, ax: Axes | None = None) -> Axes:
     """Mean number of investigated life areas per unit (from ``compare_units``), with intervals."""
-    _guard(units)
+    units = require_protected(result).table
     ax = _ax(ax)
+    first, second = COLOURS
     unit_col = next(c for c in units.columns if c not in _UNIT_RESULT_COLUMNS)
     rows = units.reset_index(drop=True)
     for i, row in rows.iterrows():
@@ -290,7 +308,7 @@ def life_areas(units: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         ax.bar(
             i,
             row["varde"],
-            color=PALETTE["kvinna" if flagged else "man"],
+            color=first if flagged else second,
             hatch="xx" if flagged else "",
             edgecolor="black",
             linewidth=0.6,
@@ -330,7 +348,7 @@ def action_matrix(actions: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.axhline(1, color="black", linewidth=0.8)
     ax.set_xticks([0.5, 1.5], ["Lätt att genomföra", "Svår att genomföra"])
     ax.set_yticks([0.5, 1.5], ["Liten effekt", "Stor effekt"])
-    ax.fill_between([0, 1], 1, 2, color=PALETTE["other"], alpha=0.12)
+    ax.fill_between([0, 1], 1, 2, color=OTHER, alpha=0.12)
     counts: dict[tuple[int, int], int] = {}
     for _, row in actions.iterrows():
         x = 0 if row.get("insats") == "latt" else 1
@@ -345,6 +363,6 @@ def action_matrix(actions: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             va="top",
         )
     if actions.empty:
-        ax.text(1, 1, "Inga åtgärder ännu", ha="center", va="center", color=PALETTE["limit"])
+        ax.text(1, 1, "Inga åtgärder ännu", ha="center", va="center", color=LIMIT)
     ax.set_title("Åtgärder efter insats och effekt (grönt: lätt och stor effekt)")
     return ax

@@ -3,7 +3,8 @@
 Every result table leaves the library through here, in one of the forms people use: a formatted
 frame for notebooks and reports, plain text for the command line, JSON records for other
 programs (a hidden value is ``null`` with ``"dold": true``), CSV and Excel with Swedish headers.
-Each form checks the table against the small-number rules once more before it is produced.
+Each form takes a :class:`~isuwork.privacy.protected.Protected` result, checks it against the
+small-number rules once more, and writes its footnotes under the table.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from typing import Any
 
 import pandas as pd
 
+from isuwork.data.io import write_csv, write_excel
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
-from isuwork.privacy.suppression import check_table, footnote
+from isuwork.domain.vocabulary import SEX
+from isuwork.privacy.protected import Protected, require_protected
 
-#: Swedish headers of the result columns (grouping columns use the catalogue's labels).
+#: Swedish headers of the result columns (grouping columns use the catalogue's labels; the
+#: columns of each sex are added from the catalogue by :func:`column_label`).
 COLUMN_LABELS: dict[str, str] = {
     "utfall": "Utfall",
     "kategori": "Kategori",
@@ -33,16 +37,11 @@ COLUMN_LABELS: dict[str, str] = {
     "ci_lag": "95 % KI, nedre",
     "ci_hog": "95 % KI, övre",
     "metod": "Intervallmetod",
-    "skillnad": "Skillnad (kvinnor − män)",
     "skillnad_ci_lag": "Skillnad, KI nedre",
     "skillnad_ci_hog": "Skillnad, KI övre",
     "p_varde": "p-värde",
     "p_justerat": "p-värde (justerat)",
     "test": "Test",
-    "n_kvinna": "Antal kvinnor",
-    "n_man": "Antal män",
-    "varde_kvinna": "Kvinnor",
-    "varde_man": "Män",
     "storlek": "Storlek",
     "rang": "Rang",
     "mening": "Iakttagelse",
@@ -59,7 +58,7 @@ COLUMN_LABELS: dict[str, str] = {
     "andel_saknas": "Andel saknade",
     "dold": "Dold",
 }
-_COUNT_COLUMNS = {"n", "antal", "n_kvinna", "n_man", "saknas", "rang"}
+_COUNT_COLUMNS = {"n", "antal", "saknas", "rang"}
 _P_COLUMNS = {"p_varde", "p_justerat"}
 _SHARE_METHODS = {"wilson", "andel"}
 
@@ -74,10 +73,29 @@ def _is_share_row(row: Mapping[str, Any]) -> bool:
     return not _is_missing(row.get("antal"))
 
 
+def column_label(column: str) -> str:
+    """The Swedish header of a result column (``n_kvinna`` → ``Antal kvinnor``)."""
+    catalog = load_catalog()
+    first, second = catalog.sexes
+    plural = {code: catalog.plural_label(SEX, code) for code in (first, second)}
+    if column == "skillnad":
+        return f"Skillnad ({plural[first].lower()} − {plural[second].lower()})"
+    for code, label in plural.items():
+        if column == f"n_{code}":
+            return f"Antal {label.lower()}"
+        if column == f"varde_{code}":
+            return label
+    return COLUMN_LABELS.get(column) or catalog.label(column)
+
+
+def _is_count(column: str) -> bool:
+    return column in _COUNT_COLUMNS or column.startswith("n_")
+
+
 def _format_value(column: str, value: Any, *, share: bool, hidden: bool) -> str:
     if _is_missing(value):
         return SUPPRESSED if hidden else ""
-    if column in _COUNT_COLUMNS:
+    if _is_count(column):
         return format_number(value)
     if column in _P_COLUMNS:
         return "< 0,001" if value < 0.001 else format_number(value, decimals=3)
@@ -90,12 +108,12 @@ def _format_value(column: str, value: Any, *, share: bool, hidden: bool) -> str:
     return str(value)
 
 
-def display(table: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
+def display(result: Protected) -> pd.DataFrame:
     """A copy for people: Swedish headers and labels, formatted numbers, ``..`` where hidden.
 
-    The footnote on hidden values is in ``attrs["fotnot"]``.
+    The footnotes that belong under it are ``result.footnotes``.
     """
-    check_table(table, min_n=min_n)
+    table = require_protected(result).table
     catalog = load_catalog()
     hidden_rows = table["dold"] if "dold" in table else pd.Series(False, index=table.index)
     records = []
@@ -136,22 +154,26 @@ def display(table: pd.DataFrame, *, min_n: int = 5) -> pd.DataFrame:
             out[column] = _format_value(column, value, share=diff_share, hidden=bool(hidden))
         records.append(out)
     shown = pd.DataFrame(records, columns=[c for c in table.columns if c != "dold"])
-    shown.columns = [COLUMN_LABELS.get(c) or catalog.label(c) for c in shown.columns]
-    shown.attrs["fotnot"] = footnote(min_n)
+    shown.columns = [column_label(c) for c in shown.columns]
     return shown
 
 
-def to_text(table: pd.DataFrame, *, min_n: int = 5) -> str:
-    """Plain text for the command line, with the footnote."""
-    shown = display(table, min_n=min_n)
+def footnotes(result: Protected) -> str:
+    """The footnotes that belong under a result, as one paragraph."""
+    return " ".join(result.footnotes)
+
+
+def to_text(result: Protected) -> str:
+    """Plain text for the command line, with the footnotes."""
+    shown = display(result)
     if shown.empty:
-        return "Inga rader att visa.\n" + shown.attrs["fotnot"]
-    return shown.to_string(index=False) + "\n" + shown.attrs["fotnot"]
+        return "Inga rader att visa.\n" + footnotes(result)
+    return shown.to_string(index=False) + "\n" + footnotes(result)
 
 
-def to_records(table: pd.DataFrame, *, min_n: int = 5) -> list[dict[str, Any]]:
+def to_records(result: Protected) -> list[dict[str, Any]]:
     """JSON-ready rows with the table's own column names; hidden values are ``None``."""
-    check_table(table, min_n=min_n)
+    table = require_protected(result).table
     rows = []
     for row in table.to_dict(orient="records"):
         clean = {}
@@ -169,54 +191,43 @@ def to_records(table: pd.DataFrame, *, min_n: int = 5) -> list[dict[str, Any]]:
     return rows
 
 
-def to_csv(table: pd.DataFrame, path: str | os.PathLike[str], *, min_n: int = 5) -> Path:
+def to_csv(result: Protected, path: str | os.PathLike[str]) -> Path:
     """Write the formatted table as Swedish-Excel CSV (semicolon, decimal comma)."""
-    from isuwork.data.io import write_csv
-
-    return write_csv(display(table, min_n=min_n), path)
+    return write_csv(display(result), path)
 
 
-def to_excel(
-    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, min_n: int = 5
-) -> Path:
-    """Write one sheet per table with Swedish headers and the footnote under each table."""
-    from isuwork.data.io import write_excel
-
+def to_excel(results: Mapping[str, Protected], path: str | os.PathLike[str]) -> Path:
+    """Write one sheet per result with Swedish headers and the footnotes under each table."""
     sheets = {}
-    for name, table in tables.items():
-        shown = display(table, min_n=min_n)
-        foot = (
-            pd.DataFrame([{shown.columns[0]: shown.attrs["fotnot"]}])
-            if len(shown.columns)
-            else None
-        )
+    for name, result in results.items():
+        shown = display(result)
+        foot = pd.DataFrame([{shown.columns[0]: footnotes(result)}]) if len(shown.columns) else None
         sheets[name] = pd.concat([shown, foot], ignore_index=True) if foot is not None else shown
     return write_excel(sheets, path)
 
 
-def to_html(table: pd.DataFrame, *, min_n: int = 5, caption: str | None = None) -> str:
+def to_html(result: Protected, *, caption: str | None = None) -> str:
     """An HTML table for notebooks and reports (no scripts, no external assets)."""
-    shown = display(table, min_n=min_n)
+    shown = display(result)
     body = shown.to_html(index=False, escape=True, border=0, na_rep="")
     cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
-    return f"{cap}{body}<p><small>{html.escape(shown.attrs['fotnot'])}</small></p>"
+    return f"{cap}{body}<p><small>{html.escape(footnotes(result))}</small></p>"
 
 
 class HtmlTable:
-    """Wraps a result table so a notebook shows it as formatted HTML (also in static reports)."""
+    """Wraps a result so a notebook shows it as formatted HTML (also in static reports)."""
 
-    def __init__(self, table: pd.DataFrame, *, min_n: int = 5, caption: str | None = None):
-        self.table = table
-        self.min_n = min_n
+    def __init__(self, result: Protected, *, caption: str | None = None):
+        self.result = require_protected(result)
         self.caption = caption
 
     def _repr_html_(self) -> str:
-        return to_html(self.table, min_n=self.min_n, caption=self.caption)
+        return to_html(self.result, caption=self.caption)
 
     def __repr__(self) -> str:
-        return to_text(self.table, min_n=self.min_n)
+        return to_text(self.result)
 
 
-def show(table: pd.DataFrame, *, min_n: int = 5, caption: str | None = None) -> HtmlTable:
-    """Return an object that renders ``table`` as a Swedish HTML table in a notebook."""
-    return HtmlTable(table, min_n=min_n, caption=caption)
+def show(result: Protected, *, caption: str | None = None) -> HtmlTable:
+    """Return an object that renders ``result`` as a Swedish HTML table in a notebook."""
+    return HtmlTable(result, caption=caption)

@@ -29,6 +29,9 @@ HiGHS instance, so each new objective starts from the last optimal basis. When c
 to hide, it avoids totals that many sums share, which would merge many groups into one to be
 checked again. Groups of sums that share no cell (different kommuner) are independent: large
 models are checked in several processes at once (:mod:`isuwork.privacy.processes`).
+
+The module is long because it holds one algorithm, secondary cell suppression over linked
+sums, whose three checks share the cell model, the sums and the choice of cells to hide.
 """
 
 from __future__ import annotations

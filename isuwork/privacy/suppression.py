@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from isuwork.domain.catalog import load_catalog
+from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
 from isuwork.exceptions import DataError, ParameterError, PrivacyError
 from isuwork.privacy.secondary import Model, hide_recoverable, small
 
@@ -60,12 +61,11 @@ PAIR_COLUMNS: tuple[str, ...] = (
 OUTCOME_COLUMN = "utfall"
 CATEGORY_COLUMN = "kategori"
 HIDDEN_COLUMN = "dold"
-FOOTNOTE_ATTR = "fotnot"
 
-_FIX_HINT = "Kör tabellen genom isuwork.privacy.suppression.suppress() med samma gräns innan den visas eller sparas."
+_FIX_HINT = "Kör tabellen genom isuwork.privacy.protected.protect() med samma gräns innan den visas eller sparas."
 
 
-def footnote(min_n: int = 5) -> str:
+def footnote(min_n: int = DEFAULT_MIN_N) -> str:
     """The footnote that explains hidden cells, with the threshold in use.
 
     Examples
@@ -77,7 +77,7 @@ def footnote(min_n: int = 5) -> str:
     return f"Värden som bygger på färre än {min_n} personer visas inte."
 
 
-def explanation(min_n: int = 5) -> str:
+def explanation(min_n: int = DEFAULT_MIN_N) -> str:
     """A longer Swedish explanation of suppression for reports and notebooks."""
     return (
         f"{footnote(min_n)} Dolda värden visas som '..'. För att ett dolt värde inte ska kunna "
@@ -90,9 +90,9 @@ def explanation(min_n: int = 5) -> str:
 def suppress(
     table: pd.DataFrame,
     *,
-    min_n: int = 5,
+    min_n: int = DEFAULT_MIN_N,
     group_cols: Sequence[str] = (),
-    pair_col: str | None = "kon",
+    pair_col: str | None = SEX,
     total_label: str = "Totalt",
     partition: tuple[str, str] | None = None,
     exact: bool = True,
@@ -137,8 +137,9 @@ def suppress(
     DataFrame
         A copy with the same columns plus a boolean ``dold`` (True where anything on the row is
         hidden; combined with an existing ``dold``), hidden numbers set to missing (NaN, or
-        ``<NA>`` for nullable dtypes; integer columns become float) and
-        ``attrs["fotnot"] = footnote(min_n)`` and ``attrs["min_n"]`` (read by the charts).
+        ``<NA>`` for nullable dtypes; integer columns become float). Wrap it in a
+        :class:`~isuwork.privacy.protected.Protected` (or use
+        :func:`~isuwork.privacy.protected.protect`) to hand it to tables and charts.
 
     Raises
     ------
@@ -165,9 +166,6 @@ def suppress(
         )
     levels = _wide_levels(table, pair_col)
     out = table.copy()
-    out.attrs = dict(table.attrs)
-    out.attrs[FOOTNOTE_ATTR] = footnote(min_n)
-    out.attrs["min_n"] = min_n
     shared = [c for c in (OUTCOME_COLUMN, CATEGORY_COLUMN, *group_cols) if c in table]
     if levels:
         assert pair_col is not None
@@ -411,7 +409,7 @@ def _hidden_masks(
 
 
 # -- check_table -----------------------------------------------------------------------------------
-def check_table(table: pd.DataFrame, *, min_n: int = 5) -> None:
+def check_table(table: pd.DataFrame, *, min_n: int) -> None:
     """Raise :class:`PrivacyError` when a shown number breaks the primary rules.
 
     Output layers call this as a last guard before anything is written or shown. It checks, for
@@ -480,14 +478,17 @@ def _raise_if(table: pd.DataFrame, bad: np.ndarray, col: str, what: str) -> None
     )
 
 
-def small_count(count: np.ndarray, min_n: int = 5) -> np.ndarray:
-    """True where a count must be hidden (1 … min_n−1)."""
-    return small(np.asarray(count, dtype=float), min_n)
+def shown_count(value: object, min_n: int) -> int | None:
+    """A single count as it may be shown: None when it is 1 … ``min_n`` − 1, or missing.
 
-
-def share_hidden(n: np.ndarray, count: np.ndarray, min_n: int = 5) -> np.ndarray:
-    """True where a share ``count / n`` must be hidden (too few cases, or a small count or
-    complement, which covers 0 % and 100 % in small groups)."""
-    n = np.asarray(n, dtype=float)
-    count = np.asarray(count, dtype=float)
-    return (n < min_n) | ~np.isfinite(n) | small(count, min_n) | small(n - count, min_n)
+    Only primary suppression: for a count that stands alone (a count inside a table is
+    protected with the table by :func:`suppress`).
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(number):
+        return None
+    count = int(number)
+    return None if 1 <= count < min_n else count

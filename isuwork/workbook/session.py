@@ -1,20 +1,26 @@
-"""The workbook session: what the step notebooks share, so that no logic lives in a cell.
+"""The workbook session: the data one notebook of the workbook works on.
 
-A notebook works on one kommun (optionally one verksamhet) of a prepared data set, and moves
-observations from step 1 (the screening list, or what the group wrote in the journal) on to the
-criteria check of step 2. These small functions do that selection with clear Swedish messages.
+A notebook of the workbook analyses one kommun (optionally one verksamhet) of a prepared
+export. :func:`open_session` loads and prepares the export and selects the kommun with the
+same selection rules as every analysis (so ``exempelby`` finds ``Exempelby``), with a
+Swedish message that lists what exists when the kommun or verksamhet is not in the data.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
+from isuwork.analysis.screening import screen
 from isuwork.data.prepare import Prepared, load
 from isuwork.domain.catalog import load_catalog
+from isuwork.domain.formatting import format_number
+from isuwork.domain.selection import matches
+from isuwork.domain.vocabulary import DEFAULT_MIN_N
 from isuwork.exceptions import ParameterError
+from isuwork.present.screening_text import describe_screening
+from isuwork.privacy.protected import Protected
 
 
 @dataclass
@@ -31,242 +37,53 @@ class Session:
         """One Swedish sentence on what is analysed."""
         scope = (
             f", verksamhet {load_catalog().code_label('verksamhet', self.verksamhet)}"
-            if (self.verksamhet)
+            if self.verksamhet
             else ""
         )
-        return f"{self.kommun}{scope}: {len(self.data):,} utredningar".replace(
-            ",", "\u00a0"
-        ) + f" av {self.prepared.report.rows_kept:,} i filen.".replace(",", "\u00a0")
+        return (
+            f"{self.kommun}{scope}: {format_number(len(self.data))} utredningar av "
+            f"{format_number(self.prepared.report.rows_kept)} i filen."
+        )
 
 
 def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str = "") -> Session:
     """Load and prepare ``data``, keep one kommun (and one verksamhet when given).
 
-    Raises :class:`ParameterError` naming the kommuner and verksamheter that exist when the
-    requested ones are not in the data.
+    Raises
+    ------
+    ParameterError
+        Naming the kommuner and verksamheter that exist when the requested ones are not in
+        the data.
     """
     prepared = load(data, mapping=mapping or None)
     frame = prepared.data
-    kommuner = sorted(frame["kommun"].dropna().unique())
-    if kommun not in kommuner:
+    rows = matches(frame["kommun"], kommun, name="kommun")
+    if not rows.any():
+        kommuner = sorted(frame["kommun"].dropna().unique())
         raise ParameterError(
             f"Kommunen '{kommun}' finns inte i {prepared.report.source}. Kommunerna i filen är: "
             f"{', '.join(kommuner)}. Ändra parametern kommun."
         )
-    frame = frame[frame["kommun"] == kommun]
+    frame = frame[rows]
+    name = str(frame["kommun"].iloc[0])
     if verksamhet:
-        present = (
-            sorted(frame["verksamhet"].dropna().astype(str).unique())
-            if ("verksamhet" in frame)
-            else []
-        )
-        if verksamhet not in present:
+        if "verksamhet" not in frame:
             raise ParameterError(
-                f"Verksamheten '{verksamhet}' finns inte för {kommun}. Verksamheter i datan: "
+                f"Verksamheten '{verksamhet}' finns inte för {name}: uppgift om verksamhet "
+                "saknas i filen. Lämna parametern tom för alla."
+            )
+        present = sorted(frame["verksamhet"].dropna().astype(str).unique())
+        if verksamhet.strip().casefold() not in {p.casefold() for p in present}:
+            raise ParameterError(
+                f"Verksamheten '{verksamhet}' finns inte för {name}. Verksamheter i datan: "
                 f"{', '.join(present) or 'uppgift saknas'}. Lämna parametern tom för alla."
             )
-        frame = frame[frame["verksamhet"].astype(str) == verksamhet]
+        frame = frame[matches(frame["verksamhet"], verksamhet, name="verksamhet")]
     return Session(
-        kommun=kommun, data=frame.reset_index(drop=True), prepared=prepared, verksamhet=verksamhet
+        kommun=name, data=frame.reset_index(drop=True), prepared=prepared, verksamhet=verksamhet
     )
 
 
-def observations_from_screening(screening: pd.DataFrame, *, top: int = 3) -> list[dict[str, Any]]:
-    """The strongest clear sex differences of a screening list, as observations for step 2.
-
-    Only outcomes the criteria apply to (decisions on interventions and participation) are
-    taken; each becomes ``{"titel", "beskrivning", "utfall", "grupp", "filter"}``.
-    """
-    catalog = load_catalog()
-    chosen = []
-    if screening.empty:
-        return chosen
-    rows = screening.dropna(subset=["skillnad"])
-    if "p_justerat" in rows:
-        rows = rows[rows["p_justerat"] < 0.05]
-    for _, row in rows.iterrows():
-        outcome = str(row["utfall"])
-        if outcome not in catalog or catalog.variable(outcome).role not in (
-            "insats",
-            "delaktighet",
-        ):
-            continue
-        if catalog.variable(outcome).type not in ("yesno", "int", "number"):
-            continue
-        bakgrund = row.get("bakgrund")
-        filters = (
-            {}
-            if bakgrund in (None, "alla") or pd.isna(bakgrund)
-            else {str(bakgrund): [str(row["niva"])]}
-        )
-        chosen.append(
-            {
-                "titel": str(row.get("mening") or catalog.label(outcome))[:120],
-                "beskrivning": str(row.get("mening") or ""),
-                "utfall": outcome,
-                "grupp": "kon",
-                "filter": filters,
-            }
-        )
-        if len(chosen) >= top:
-            break
-    return chosen
-
-
-def observations_for_step2(
-    journal: Any, screening: pd.DataFrame, *, top: int = 3
-) -> tuple[list[dict[str, Any]], str]:
-    """Observations to check: the journal's (with an outcome) or else the screening's top ones.
-
-    Returns the observations and a Swedish sentence saying where they came from.
-    """
-    marked = [
-        {
-            "titel": o.get("titel", ""),
-            "beskrivning": o.get("beskrivning", ""),
-            "utfall": o["utfall"],
-            "grupp": o.get("grupp") or "kon",
-            "filter": o.get("filter") or {},
-            "id": o.get("id"),
-        }
-        for o in journal.observations
-        if o.get("utfall")
-    ]
-    if marked:
-        return marked, f"Iakttagelserna kommer från journalen ({len(marked)} st)."
-    chosen = observations_from_screening(screening, top=top)
-    return chosen, (
-        "Journalen har ännu inga iakttagelser med ett utfall, så här prövas de "
-        f"{len(chosen)} tydligaste skillnaderna från screeningen i steg 1."
-    )
-
-
-def check_observations(
-    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
-) -> list[Any]:
-    """Run the criteria check for each observation; a failing one gives its Swedish message."""
-    from isuwork.analysis.criteria import check_criteria
-    from isuwork.exceptions import IsuworkError
-
-    results = []
-    for obs in observations:
-        try:
-            results.append(
-                check_criteria(
-                    data,
-                    outcome=obs["utfall"],
-                    group=obs.get("grupp") or "kon",
-                    filters=obs.get("filter") or None,
-                    min_n=min_n,
-                )
-            )
-        except IsuworkError as err:
-            results.append(err.message)
-    return results
-
-
-def criteria_report(
-    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
-) -> str:
-    """Markdown: per observation the appendix's questions beside the staircase that answers them."""
-    catalog = load_catalog()
-    parts = []
-    for obs, result in zip(
-        observations, check_observations(data, observations, min_n=min_n), strict=True
-    ):
-        parts.append(f"### {obs.get('titel') or catalog.label(obs['utfall'])}")
-        if isinstance(result, str):
-            parts.append(f"Kunde inte prövas: {result}")
-            continue
-        kind = result.kind
-        parts.append("**Frågorna i kriterierna:**")
-        parts.extend(f"- {c.label}: *{c.question}*" for c in catalog.criteria(kind))
-        parts.append("\n**Vad data säger:**\n")
-        parts.append("```text\n" + result.to_text() + "\n```")
-    return "\n".join(parts) if parts else "Inga iakttagelser att pröva."
-
-
-def verdict_summary(
-    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = 5
-) -> pd.DataFrame:
-    """One row per observation: the verdict and what explained the difference, in Swedish."""
-    from isuwork.workbook.journal import VERDICT_LABELS
-
-    rows = []
-    for obs, result in zip(
-        observations, check_observations(data, observations, min_n=min_n), strict=True
-    ):
-        if isinstance(result, str):
-            rows.append(
-                {
-                    "Iakttagelse": obs.get("titel"),
-                    "Bedömning": "Kunde inte prövas",
-                    "Förklaras av": "",
-                    "Kommentar": result,
-                }
-            )
-            continue
-        rows.append(
-            {
-                "Iakttagelse": obs.get("titel"),
-                "Bedömning": VERDICT_LABELS.get(result.verdict, result.verdict),
-                "Förklaras av": ", ".join(result.explained_by),
-                "Kommentar": result.message.split(". ")[0] + ".",
-            }
-        )
-    return pd.DataFrame(rows, columns=["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"])
-
-
-def answer_key_table(data: pd.DataFrame, key: dict[str, Any], *, min_n: int = 5) -> pd.DataFrame:
-    """The course answer key beside what the criteria check says on ``data``.
-
-    One row per planted pattern: title, source, the verdict the answer key expects and the one
-    the check gives (patterns that are descriptive only have no verdict).
-    """
-    from isuwork.workbook.journal import VERDICT_LABELS
-
-    rows = []
-    checkable = [p for p in key["patterns"] if p.get("forvantat_utfall") and p.get("jamfor")]
-    observations = [
-        {
-            "titel": p["titel"],
-            "utfall": p["utfall"],
-            "grupp": p["grupp"],
-            "filter": p.get("filter") or {},
-        }
-        for p in checkable
-    ]
-    results = dict(
-        zip(
-            [p["id"] for p in checkable],
-            check_observations(data, observations, min_n=min_n),
-            strict=True,
-        )
-    )
-    for pattern in key["patterns"]:
-        result = results.get(pattern["id"])
-        expected = pattern.get("forvantat_utfall")
-        got = (
-            ""
-            if result is None
-            else (
-                "Kunde inte prövas"
-                if isinstance(result, str)
-                else VERDICT_LABELS.get(result.verdict, result.verdict)
-            )
-        )
-        rows.append(
-            {
-                "Mönster": pattern["titel"],
-                "Källa": pattern.get("kalla", ""),
-                "Facit": VERDICT_LABELS.get(expected, "beskrivande mönster")
-                if expected
-                else "beskrivande mönster",
-                "Förklaras enligt facit av": ", ".join(pattern.get("forklaras_av") or []),
-                "Kriterieprövningen säger": got,
-                "Förklaras enligt prövningen av": ""
-                if result is None or isinstance(result, str)
-                else ", ".join(result.explained_by),
-            }
-        )
-    return pd.DataFrame(rows)
+def screening_list(data: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
+    """The screening list of step 1 with a Swedish sentence per row (column ``mening``)."""
+    return describe_screening(screen(data, min_n=min_n))

@@ -12,9 +12,8 @@ Saving: every field saves on its own when it changes. Text areas use
 presses the Spara button), not on every key stroke; that is the debounce. Only the field that
 changed is written, so two notebooks editing different fields never overwrite each other.
 
-Sections: the journal forms (steps 2–4) first, then the shared helpers. The step-1 *explorer*
-widget (choosing outcome, groups and filters to look at) belongs at the end of this module, in
-the section marked "Explorer".
+The step-1 explorer (choosing outcome, groups and a selection to look at) is in
+:mod:`isuwork.workbook.explorer`.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import Markdown, display
 
+from isuwork.domain.vocabulary import VERDICT_LABELS
 from isuwork.exceptions import IsuworkError
 from isuwork.workbook.journal import (
     ANSWERS,
@@ -33,7 +33,6 @@ from isuwork.workbook.journal import (
     EFFECT,
     EFFORT,
     REFLECTION_FIELDS,
-    VERDICT_LABELS,
     Journal,
 )
 
@@ -616,143 +615,3 @@ def show_journal(journal: Journal, *, interactive: bool) -> None:
     )
     display(tabs)
     show_overview()
-
-
-# --------------------------------------------------------------------------------------------
-# Explorer (step 1)
-# --------------------------------------------------------------------------------------------
-# Choose an outcome, a variable to combine with kön, and a selection; the chart and the
-# suppressed table follow. With interactive=False (batch runs) the default view is shown as
-# ordinary output instead, because widget state is blank in static HTML.
-
-_ALL = ""
-
-
-class Explorer(widgets.VBox):
-    """Step-1 explorer: outcome, a second grouping and a filter; chart and table update.
-
-    The current result table is in :attr:`table` (already suppressed), so scripts and tests
-    can drive the controls and read what a person would see.
-    """
-
-    def __init__(
-        self, data: Any, *, min_n: int = 5, outcome: str = "beviljad", by: str = "aldersgrupp"
-    ) -> None:
-        from isuwork.domain.catalog import load_catalog
-
-        catalog = load_catalog()
-        self.data = data
-        self.min_n = min_n
-        self.table = None
-        outcomes = [v.name for v in catalog.outcomes if v.name in data.columns]
-        background = [c for c in catalog.screening_background if c in data.columns]
-        self.outcome = widgets.Dropdown(
-            options=[(catalog.label(o), o) for o in outcomes],
-            value=outcome if outcome in outcomes else (outcomes[0] if outcomes else None),
-            description="Utfall",
-            style={"description_width": "8rem"},
-            layout=widgets.Layout(width="32rem"),
-        )
-        self.by = widgets.Dropdown(
-            options=[("Bara kön", _ALL)] + [(catalog.label(c), c) for c in background],
-            value=by if by in background else _ALL,
-            description="Kön och",
-            style={"description_width": "8rem"},
-        )
-        self.filter_column = widgets.Dropdown(
-            options=[("Inget urval", _ALL)] + [(catalog.label(c), c) for c in background],
-            value=_ALL,
-            description="Urval",
-            style={"description_width": "8rem"},
-        )
-        self.filter_value = widgets.Dropdown(options=[], description="Värde", disabled=True)
-        self.message = widgets.HTML()
-        self.output = widgets.Output()
-        for control in (self.outcome, self.by, self.filter_value):
-            control.observe(self._changed, names="value")
-        self.filter_column.observe(self._filter_column_changed, names="value")
-        super().__init__(
-            [
-                widgets.HBox([self.outcome, self.by]),
-                widgets.HBox([self.filter_column, self.filter_value]),
-                self.message,
-                self.output,
-            ]
-        )
-        self.refresh()
-
-    def _filter_column_changed(self, _change: Mapping[str, Any]) -> None:
-        from isuwork.domain.catalog import load_catalog
-
-        column = self.filter_column.value
-        if column == _ALL:
-            self.filter_value.options = []
-            self.filter_value.disabled = True
-        else:
-            values = sorted(self.data[column].dropna().astype(str).unique())
-            catalog = load_catalog()
-            self.filter_value.options = [(catalog.code_label(column, v), v) for v in values]
-            self.filter_value.disabled = False
-        self.refresh()
-
-    def _changed(self, _change: Mapping[str, Any]) -> None:
-        self.refresh()
-
-    @property
-    def filters(self) -> dict[str, str]:
-        column, value = self.filter_column.value, self.filter_value.value
-        return {column: value} if column != _ALL and value else {}
-
-    def refresh(self) -> None:
-        """Recompute the table for the current choices and redraw chart and table."""
-        import matplotlib.pyplot as plt
-
-        from isuwork.analysis.compare import compare
-        from isuwork.present import plots, tables
-
-        by = ("kon",) if self.by.value == _ALL else ("kon", self.by.value)
-        self.output.clear_output(wait=True)
-        try:
-            self.table = compare(
-                self.data,
-                outcome=self.outcome.value,
-                by=by,
-                filters=self.filters,
-                min_n=self.min_n,
-            )
-        except IsuworkError as err:
-            self.table = None
-            self.message.value = f"<b>{err.message}</b>"
-            return
-        self.message.value = ""
-        with self.output:
-            ax = plots.bars(self.table)
-            display(ax.figure)
-            plt.close(ax.figure)
-            display(tables.show(self.table, min_n=self.min_n))
-
-
-def explorer(
-    data: Any,
-    *,
-    min_n: int = 5,
-    interactive: bool = True,
-    outcome: str = "beviljad",
-    by: str = "aldersgrupp",
-) -> Explorer | None:
-    """Show the step-1 explorer, or (``interactive=False``) its default view as plain output."""
-    if interactive:
-        view = Explorer(data, min_n=min_n, outcome=outcome, by=by)
-        display(view)
-        return view
-    import matplotlib.pyplot as plt
-
-    from isuwork.analysis.compare import compare
-    from isuwork.present import plots, tables
-
-    table = compare(data, outcome=outcome, by=("kon", by), min_n=min_n)
-    ax = plots.bars(table)
-    display(ax.figure)
-    plt.close(ax.figure)
-    display(tables.show(table, min_n=min_n))
-    return None

@@ -1,0 +1,337 @@
+"""The screening list: every outcome against every background variable, women against men.
+
+The list a workshop starts step 1 from ("Vad ser vi?"): each outcome is compared between the
+sexes in all cases and within each level of each background variable (age band, country of
+birth, verksamhet …), with p-values adjusted for the many comparisons (Benjamini–Hochberg) and
+the rows ranked by the size of the difference. ``per`` screens each unit (kommun) separately in
+one pass, split over several processes for a national export. The list is protected as a whole:
+each background variable splits the same cases, so hidden cells are protected across the list.
+Swedish sentences for the rows are written by :mod:`isuwork.present.screening_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from isuwork.analysis import stats
+from isuwork.analysis.outcomes import OutcomeKind, outcome_kind, outcome_values
+from isuwork.analysis.summaries import Grouping, summaries
+from isuwork.domain.catalog import load_catalog
+from isuwork.domain.selection import Filters, require_columns, select
+from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
+from isuwork.privacy.processes import part_of, run_parts, worker_count
+from isuwork.privacy.protected import Protected
+from isuwork.privacy.suppression import suppress
+
+#: Rows from which :func:`screen` with ``per`` splits the units over several processes by
+#: default (starting one costs about a second).
+PARALLEL_ROWS = 100_000
+#: The ``bakgrund`` of the rows that compare all cases (the total every background splits).
+ALL = "alla"
+
+
+def screen_columns() -> list[str]:
+    """The columns of the list (after the unit column with ``per``, before ``dold``)."""
+    first, second = load_catalog().sexes
+    return [
+        "utfall",
+        "kategori",
+        "bakgrund",
+        "niva",
+        f"n_{first}",
+        f"n_{second}",
+        f"varde_{first}",
+        f"varde_{second}",
+        "skillnad",
+        "skillnad_ci_lag",
+        "skillnad_ci_hog",
+        "p_varde",
+        "p_justerat",
+        "storlek",
+        "rang",
+    ]
+
+
+def screen(
+    df: pd.DataFrame,
+    *,
+    outcomes: Sequence[str] | None = None,
+    background: Sequence[str] | None = None,
+    filters: Filters | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    alpha: float = 0.05,
+    per: str | None = None,
+    progress: bool = False,
+    exact: bool = True,
+    workers: int | None = None,
+) -> Protected:
+    """Every outcome against every background variable, women against men, ranked by size.
+
+    Shares are compared in percentage points; means relative to the outcome's overall mean
+    (``storlek`` = |difference| / overall mean), so that different scales can be ranked
+    together. Rows whose adjusted p-value (Benjamini–Hochberg over the whole list) is below 0.05
+    come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
+    pass. Values resting on too few cases are hidden.
+
+    ``exact`` is passed to :func:`isuwork.privacy.suppression.suppress`. By default the list
+    gets the complete check of the small-number protection, with linear programmes.
+    ``exact=False`` keeps to the fast rules (the local rule and bound propagation of
+    :mod:`isuwork.privacy.secondary`), about two thirds of the time on 290 kommuner, but they can
+    miss a cell that only a combination of many sums gives away (a levels-by-categories table
+    with its margins): for analysis across many units, not for a list that is shown or
+    published.
+
+    ``workers``: with ``per``, the units are split into that many parts of about equal size,
+    screened and protected at once in separate processes (units share no sum, and the
+    Benjamini–Hochberg adjustment and the ranking are done on the whole list afterwards), so the
+    list is the same whatever the number. ``None`` uses every core available from
+    ``PARALLEL_ROWS`` rows; 1 keeps to this process. Without ``per`` it is passed to
+    :func:`isuwork.privacy.suppression.suppress`. 290 kommuner with a million rows take about
+    20 s on two cores (``benchmarks/bench_screen.py``).
+
+    Returns
+    -------
+    Protected
+        Columns ``[per,] utfall, kategori, bakgrund, niva, n_kvinna, n_man, varde_kvinna,
+        varde_man, skillnad, skillnad_ci_lag, skillnad_ci_hog, p_varde, p_justerat, storlek,
+        rang, dold``; ``kinds`` says which outcomes are shares and which means, ``missing``
+        which outcomes and background variables the data lacks.
+    """
+    catalog = load_catalog()
+    require_columns(df, [SEX], what="screeningen")
+    data = select(df, filters)
+    outcomes = list(outcomes) if outcomes else [v.name for v in catalog.outcomes if v.name in data]
+    background = (
+        list(background) if background else [c for c in catalog.screening_background if c in data]
+    )
+    # An outcome with no recorded value (e.g. home-care hours in an LSS-only selection) has
+    # nothing to compare; it is reported as missing like an absent column.
+    missing = [c for c in [*outcomes, *background] if c not in data or data[c].isna().all()]
+    outcomes = [o for o in outcomes if o not in missing]
+    background = [b for b in background if b not in missing]
+    units = [per] if per else []
+    kinds = {o: outcome_kind(data[o]) for o in outcomes}
+    # grouping on category codes is many times faster than on strings (kommun, bostadsomrade);
+    # converted here, the categories are the same in every part of the units
+    data = data[list(dict.fromkeys([*units, SEX, *outcomes, *background]))].assign(
+        **{
+            c: data[c].astype("category")
+            for c in [*units, SEX, *background]
+            if not isinstance(data[c].dtype, pd.CategoricalDtype)
+        },
+        **{o: outcome_values(data[o], "category") for o, k in kinds.items() if k == "category"},
+    )
+    options = {
+        "outcomes": outcomes,
+        "background": background,
+        "shared": _shared(data, kinds, background, units),
+        "per": per,
+        "min_n": min_n,
+        "alpha": alpha,
+        "exact": exact,
+    }
+    parts = _unit_parts(data, per, workers)
+    if len(parts) == 1:
+        table = _screen_part(data, progress=progress, workers=workers, **options)
+    else:
+        tables = run_parts(
+            _screen_part,
+            [
+                {"data": part, "progress": progress and not k, "workers": 1, **options}
+                for k, part in enumerate(parts)
+            ],
+        )
+        # each outcome's rows unit by unit, as one process would have put them
+        table = pd.concat(tables, ignore_index=True)
+        order = pd.Categorical(table["utfall"], categories=outcomes).codes
+        table = table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    return Protected(_rank(table, per=per), min_n=min_n, missing=tuple(missing), kinds=kinds)
+
+
+def _shared(
+    data: pd.DataFrame, kinds: dict[str, OutcomeKind], background: list[str], units: list[str]
+) -> dict[str, Any]:
+    """What an outcome's rows depend on beyond the rows of their unit, from the whole list: the
+    overall mean of a numeric outcome (its scale) and, per background variable, the categories
+    of a categorical outcome that occur anywhere (each gets a row in every group)."""
+    shared: dict[str, Any] = {}
+    for outcome, kind in kinds.items():
+        if kind == "mean":
+            shared[outcome] = float(outcome_values(data[outcome], kind).mean())
+        elif kind == "category":
+            codes = data[outcome].cat.codes.to_numpy()
+            width = len(data[outcome].cat.categories)
+            shared[outcome] = {}
+            for bakgrund in [ALL, *background]:
+                keys = [*units, SEX, *([] if bakgrund == ALL else [bakgrund])]
+                known = data[keys].notna().all(axis=1).to_numpy() & (codes >= 0)
+                shared[outcome][bakgrund] = np.bincount(codes[known], minlength=width) > 0
+    return shared
+
+
+def _unit_parts(data: pd.DataFrame, per: str | None, workers: int | None) -> list[pd.DataFrame]:
+    """The rows in parts of whole units, about equal in size and in the order of the units
+    (one part without ``per`` or below ``PARALLEL_ROWS`` rows unless ``workers`` says)."""
+    count = worker_count(workers, len(data), PARALLEL_ROWS) if per else 1
+    if count < 2:
+        return [data]
+    codes = data[per].cat.codes.to_numpy()
+    rows = np.bincount(codes[codes >= 0], minlength=len(data[per].cat.categories))
+    part = part_of(rows, count)
+    parts = [data[(codes >= 0) & (part[codes] == k)] for k in range(count)]
+    return [p for p in parts if len(p)] or [data]
+
+
+def _screen_part(
+    data: pd.DataFrame,
+    *,
+    outcomes: list[str],
+    background: list[str],
+    shared: dict[str, Any],
+    per: str | None,
+    min_n: int,
+    alpha: float,
+    exact: bool,
+    progress: bool = False,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """The protected list of some units (all of them without ``per``), unranked."""
+    units = [per] if per else []
+    groupings = {
+        bakgrund: Grouping.of(data, [*units, SEX] if bakgrund == ALL else [*units, bakgrund, SEX])
+        for bakgrund in [ALL, *background]
+    }
+    parts = []
+    bar = tqdm(outcomes, desc="Screening", disable=not progress)
+    for outcome in bar:
+        if data[outcome].notna().any():  # else no rows for these units, as in the whole list
+            parts.append(
+                _screen_outcome(
+                    data, outcome, groupings, per=per, alpha=alpha, shared=shared.get(outcome)
+                )
+            )
+    bar.close()
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return _protect(table, per=per, min_n=min_n, exact=exact, workers=workers)
+
+
+def _screen_outcome(
+    data: pd.DataFrame,
+    outcome: str,
+    groupings: dict[str, Grouping],
+    *,
+    per: str | None,
+    alpha: float,
+    shared: Any,
+) -> pd.DataFrame:
+    """One outcome's rows of the list; ``shared`` is its part of :func:`_shared` (None for a
+    share)."""
+    kind = outcome_kind(data[outcome])
+    values = outcome_values(data[outcome], kind)
+    units = [per] if per else []
+    frames = []
+    for bakgrund, grouping in groupings.items():
+        by = list(grouping.keys.columns)
+        summary = summaries(
+            data,
+            outcome,
+            by,
+            kind,
+            values=values,
+            grouping=grouping,
+            occurs=shared[bakgrund] if kind == "category" else None,
+        )
+        summary["bakgrund"] = bakgrund
+        summary["niva"] = pd.NA if bakgrund == ALL else summary[bakgrund].astype("string")
+        frames.append(summary.drop(columns=[] if bakgrund == ALL else [bakgrund]))
+    long = pd.concat(frames, ignore_index=True)
+    long[SEX] = long[SEX].astype("string")
+    long["kategori"] = long["kategori"].astype("string")
+    keys = [*units, "bakgrund", "niva", "kategori"]
+    value_cols = ["n", "antal"] if kind != "mean" else ["n", "medel", "sd"]
+    wide = long.pivot_table(
+        index=keys, columns=SEX, values=value_cols, aggfunc="first", dropna=False, observed=True
+    )
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    wide = wide.reset_index()
+    first, second = load_catalog().sexes
+    for column in [f"{c}_{s}" for c in value_cols for s in (first, second)]:
+        if column not in wide:
+            wide[column] = np.nan
+    wide = wide.dropna(subset=[f"n_{first}", f"n_{second}"], how="all")
+    n_1, n_2 = wide[f"n_{first}"].to_numpy(float), wide[f"n_{second}"].to_numpy(float)
+    if kind == "mean":
+        wide[f"varde_{first}"], wide[f"varde_{second}"] = (
+            wide[f"medel_{first}"],
+            wide[f"medel_{second}"],
+        )
+        res = stats.diff_means(
+            wide[f"medel_{first}"],
+            wide[f"sd_{first}"],
+            n_1,
+            wide[f"medel_{second}"],
+            wide[f"sd_{second}"],
+            n_2,
+            alpha=alpha,
+        )
+        overall = shared
+        wide[f"antal_{first}"] = wide[f"antal_{second}"] = np.nan
+        scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
+        wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale
+    else:
+        a_1, a_2 = wide[f"antal_{first}"].to_numpy(float), wide[f"antal_{second}"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wide[f"varde_{first}"], wide[f"varde_{second}"] = a_1 / n_1, a_2 / n_2
+        res = stats.diff_proportions(a_1, n_1, a_2, n_2, alpha=alpha)
+        wide["storlek"] = np.abs(res["diff"].to_numpy())
+    wide["skillnad"] = res["diff"].to_numpy()
+    wide["skillnad_ci_lag"] = res["ci_low"].to_numpy()
+    wide["skillnad_ci_hog"] = res["ci_high"].to_numpy()
+    wide["p_varde"] = res["p_value"].to_numpy()
+    wide["utfall"] = outcome
+    return wide
+
+
+def _protect(
+    table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool, workers: int | None
+) -> pd.DataFrame:
+    """Hide what rests on too few cases, and every value of a row with a hidden cell."""
+    if table.empty:
+        return table
+    # Each background variable splits the same cases: its levels add up to the "alla" row, so
+    # hidden cells are protected across the whole list, not row by row.
+    table = suppress(
+        table,
+        min_n=min_n,
+        group_cols=[*([per] if per else []), "bakgrund", "niva"],
+        pair_col=SEX,
+        total_label=ALL,
+        partition=("bakgrund", "niva"),
+        exact=exact,
+        workers=workers,
+    )
+    hidden = table["dold"].to_numpy(dtype=bool)
+    values = [f"varde_{sex}" for sex in load_catalog().sexes]
+    values += ["skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "storlek"]
+    table.loc[hidden, values] = np.nan
+    return table
+
+
+def _rank(table: pd.DataFrame, *, per: str | None) -> pd.DataFrame:
+    """Adjust the p-values over the whole list and rank it: significant differences first,
+    then the other shown rows, then hidden ones; largest first within each."""
+    columns = ([per] if per else []) + screen_columns()
+    if table.empty:
+        return pd.DataFrame(columns=[*columns, "dold"])
+    hidden = table["dold"].to_numpy(dtype=bool)
+    table["p_justerat"] = stats.benjamini_hochberg(table["p_varde"].to_numpy(float))
+    significant = (table["p_justerat"] < 0.05).to_numpy()
+    table["ordning"] = np.where(significant, 0, np.where(hidden, 2, 1))
+    table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
+    table["rang"] = np.arange(1, len(table) + 1)
+    return table[[*columns, "dold"]].reset_index(drop=True)

@@ -1,0 +1,326 @@
+"""The ``isuwork`` command line: its subcommands, their options and Swedish help texts.
+
+Parsing needs nothing of the statistics stack, so ``isuwork --help`` and ``--version`` answer
+at once; each subcommand names its handler in :mod:`isuwork.cli.commands`, which is loaded only
+when a subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from isuwork import __version__
+from isuwork.domain.vocabulary import CRITERIA_KINDS, DEFAULT_MIN_N, SEX
+
+Subparsers = Any  # argparse._SubParsersAction, which is private
+
+
+class _SwedishParser(argparse.ArgumentParser):
+    """ArgumentParser whose own usage errors are introduced in Swedish (exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fel i kommandoraden: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the ``isuwork`` command with every subcommand.
+
+    Each subcommand sets ``handler``: the name of its function ``run_<handler>`` in
+    :mod:`isuwork.cli.commands`.
+    """
+    parser = _SwedishParser(
+        prog="isuwork",
+        description="Jämställdhetsintegrerad analys av ISU-data (individbaserad systematisk uppföljning).",
+    )
+    parser.add_argument("--version", action="version", version=f"isuwork {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
+    for add in (_criteria, _render, _demo, _validate, _sample, _describe, _screen):
+        add(sub)
+    return parser
+
+
+# -- options shared by several subcommands --------------------------------------------------------
+def _add_file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
+    )
+
+
+def _add_mapping(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mapping",
+        default=None,
+        metavar="MAPPNING",
+        help="mappningsfil (YAML) för exportens rubriker och koder",
+    )
+
+
+def _add_min_n(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--min-n",
+        type=int,
+        default=DEFAULT_MIN_N,
+        metavar="N",
+        help=(
+            "minsta antal personer som visas; värden som bygger på färre döljs "
+            f"(standard {DEFAULT_MIN_N})"
+        ),
+    )
+
+
+def _add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="antal parallella körningar (standard 2)",
+    )
+
+
+def _add_filter(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KOLUMN=VÄRDE",
+        help=(
+            "urval, till exempel verksamhet=lss; upprepa för fler (samma kolumn flera gånger "
+            "= något av värdena)"
+        ),
+    )
+
+
+def _criteria(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "criteria",
+        help="pröva en skillnad mot kriterierna för omotiverade skillnader (Tabell 1 och 2)",
+        description=(
+            "Jämför två grupper steg för steg: rå skillnad, sedan kvarvarande skillnad när "
+            "behov hålls lika och när fall där behovet tillgodoses på annat sätt eller där "
+            "brukaren avböjt räknas bort (eller delaktighetens kriterier). Visar en risk för "
+            "en omotiverad skillnad, aldrig ett bevis."
+        ),
+    )
+    _add_file(parser)
+    parser.add_argument(
+        "--outcome",
+        required=True,
+        metavar="UTFALL",
+        help="utfallet som jämförs, till exempel beviljad eller hemtjanst_tim_man",
+    )
+    parser.add_argument(
+        "--group",
+        default=SEX,
+        metavar="KOLUMN",
+        help=f"kolumnen som delar in grupperna (standard: {SEX})",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        default=None,
+        metavar=("A", "B"),
+        help="de två grupperna som jämförs; skillnaden är A minus B (standard: kvinna man)",
+    )
+    _add_filter(parser)
+    parser.add_argument(
+        "--need",
+        action="append",
+        default=[],
+        metavar="KOLUMN",
+        help="behovsvariabel som ersätter katalogens (behovet hålls lika inom dess värden); upprepa för fler",
+    )
+    parser.add_argument(
+        "--alternative",
+        action="append",
+        default=[],
+        metavar="KOLUMN[=VÄRDEN]",
+        help=(
+            "variabel som ersätter katalogens för 'behovet tillgodoses på annat sätt' (bara "
+            "för insatser); fall där den är ja, eller har något av de angivna värdena, räknas bort"
+        ),
+    )
+    parser.add_argument(
+        "--attitude",
+        action="append",
+        default=[],
+        metavar="KOLUMN[=VÄRDEN]",
+        help=(
+            "variabel som ersätter katalogens för inställning och samtycke (för delaktighet: "
+            "vårdnadshavares inställning); fall där den är ja räknas bort, eller där den har "
+            "något av de angivna värdena (till exempel vill_ha=nej); katalogens egna variabler "
+            "behåller katalogens värden"
+        ),
+    )
+    parser.add_argument(
+        "--kind",
+        choices=tuple(CRITERIA_KINDS),
+        default=None,
+        help="vilken tabell som gäller: insats (Tabell 1) eller delaktighet (Tabell 2); standard: utfallets roll i katalogen",
+    )
+    parser.add_argument(
+        "--min-diff",
+        type=float,
+        default=None,
+        metavar="TAL",
+        help="minsta skillnad som räknas som tydlig (andel för ja/nej-utfall, till exempel 0.03; standard 3 procentenheter eller 10 %% av medelvärdet)",
+    )
+    parser.add_argument(
+        "--min-group",
+        type=int,
+        default=20,
+        metavar="N",
+        help="minsta antal fall per grupp för en bedömning (standard: 20)",
+    )
+    _add_min_n(parser)
+    _add_mapping(parser)
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="utdata som läsbar text eller som JSON (standard: text)",
+    )
+    parser.set_defaults(handler="criteria")
+
+
+def _render(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "render",
+        help="gör en rapport per kommun av arbetsbokens anteckningsböcker (HTML utan kod)",
+        description=(
+            "Kör anteckningsböckerna 01–04 med papermill för varje kommun i datan (eller de "
+            "kommuner som anges) och skriver en HTML-rapport per kommun och anteckningsbok, "
+            "plus en startsida index.html."
+        ),
+    )
+    _add_file(parser)
+    _add_mapping(parser)
+    parser.add_argument(
+        "--kommun",
+        action="append",
+        default=[],
+        metavar="KOMMUN",
+        help="kommun att göra rapport för; upprepa för fler (standard: alla kommuner i datan)",
+    )
+    parser.add_argument("--out", default="reports", metavar="MAPP", help="mapp för rapporterna")
+    _add_min_n(parser)
+    parser.add_argument(
+        "--journal-dir", default="journal", metavar="MAPP", help="mapp med reflektionsjournalerna"
+    )
+    _add_workers(parser)
+    parser.set_defaults(handler="render")
+
+
+def _demo(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "demo",
+        help="kör hela analysen på exempeldata: validering, en första sammanställning och rapporter",
+    )
+    parser.add_argument("--out", default="reports", metavar="MAPP", help="mapp för rapporterna")
+    parser.add_argument(
+        "--utan-rapporter",
+        action="store_true",
+        help="hoppa över rapporterna (bara validering och sammanställning)",
+    )
+    _add_workers(parser)
+    parser.set_defaults(handler="demo")
+
+
+def _validate(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "validate",
+        help="kontrollera en export och visa valideringsrapporten",
+        description=(
+            "Läser exporten (med mappningsfil om den behövs), kontrollerar varje rad mot "
+            "katalogen och redovisar vilka rader som används och vilka som utesluts och varför. "
+            "Slutkod 0 när alla rader kan användas, 1 när rader utesluts eller filen är fel."
+        ),
+    )
+    parser.add_argument("file", metavar="FIL", help="exportfil (CSV, XLSX eller Parquet)")
+    _add_mapping(parser)
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="utdata: text eller json"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="avbryt vid första ogiltiga värde i stället för att utesluta raden",
+    )
+    parser.set_defaults(handler="validate")
+
+
+def _sample(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "sample",
+        help="skapa den syntetiska exempeldatan och facit på nytt",
+        description=(
+            "Skriver isu_exempel.csv, export_exempel.xlsx och facit.yaml. Samma frö ger "
+            "byte för byte samma filer. All data är påhittad och innehåller inga personnummer."
+        ),
+    )
+    parser.add_argument("--out", default="data/sample", metavar="MAPP", help="mapp att skriva till")
+    parser.add_argument(
+        "--seed", type=int, default=2024, metavar="N", help="slumpfrö (standard 2024)"
+    )
+    parser.set_defaults(handler="sample")
+
+
+def _add_table_options(parser: argparse.ArgumentParser) -> None:
+    _add_file(parser)
+    _add_mapping(parser)
+    _add_filter(parser)
+    parser.add_argument("--kommun", metavar="KOMMUN", help="analysera bara en kommun")
+    _add_min_n(parser)
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="utdata: tabell (standard), json, csv eller xlsx",
+    )
+    parser.add_argument(
+        "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
+    )
+
+
+def _describe(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "describe",
+        help="ett utfall per kön och andra grupper, med intervall (steg 1)",
+        description=(
+            "Visar ett utfall (andel, medelvärde eller fördelning) för varje kombination av "
+            "grupperna, med 95 % konfidensintervall och skillnaden mellan kvinnor och män. "
+            "Värden som bygger på för få personer visas inte."
+        ),
+    )
+    _add_table_options(parser)
+    parser.add_argument(
+        "--outcome", required=True, metavar="UTFALL", help="utfallet, till exempel beviljad"
+    )
+    parser.add_argument(
+        "--by",
+        action="append",
+        default=[],
+        metavar="KOLUMN",
+        help="grupp att dela upp på; upprepa för fler (standard: kon)",
+    )
+    parser.set_defaults(handler="describe")
+
+
+def _screen(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "screen",
+        help="alla utfall mot alla bakgrundsvariabler per kön, sorterat efter skillnadens storlek",
+        description=(
+            "Screeningen är listan med iakttagelser som en workshop börjar från: varje utfall "
+            "jämförs mellan kvinnor och män, totalt och inom varje bakgrundsgrupp, med p-värden "
+            "justerade för många jämförelser (Benjamini–Hochberg)."
+        ),
+    )
+    _add_table_options(parser)
+    parser.add_argument(
+        "--top", type=int, default=25, metavar="N", help="antal rader som visas (standard 25)"
+    )
+    parser.set_defaults(handler="screen")

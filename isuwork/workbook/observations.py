@@ -1,0 +1,215 @@
+"""Observations move from step 1 to the criteria of step 2 and the summary of step 3.
+
+The group's observations are those it wrote in the journal (with an outcome, a grouping and a
+selection), or, before it has written any, the clearest differences of the screening list.
+Each is checked against the criteria for unmotivated differences; the answers are shown beside
+the appendix's questions (step 2) and summarised one row per observation (step 3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from isuwork.analysis.criteria import CriteriaResult, check_criteria
+from isuwork.analysis.screening import ALL
+from isuwork.domain.catalog import load_catalog
+from isuwork.domain.vocabulary import CRITERIA_KINDS, DEFAULT_MIN_N, SEX, VERDICT_LABELS
+from isuwork.exceptions import IsuworkError
+from isuwork.present.criteria_report import message, to_text
+from isuwork.privacy.protected import Protected
+from isuwork.workbook.journal import Journal
+
+
+def observations_from_screening(screening: Protected, *, top: int = 3) -> list[dict[str, Any]]:
+    """The strongest clear sex differences of a screening list, as observations for step 2.
+
+    Only outcomes the criteria apply to (decisions on interventions and participation) are
+    taken; each becomes ``{"titel", "beskrivning", "utfall", "grupp", "filter"}``.
+    """
+    catalog = load_catalog()
+    chosen: list[dict[str, Any]] = []
+    if screening.empty:
+        return chosen
+    rows = screening.table.dropna(subset=["skillnad"])
+    if "p_justerat" in rows:
+        rows = rows[rows["p_justerat"] < 0.05]
+    for _, row in rows.iterrows():
+        outcome = str(row["utfall"])
+        if outcome not in catalog or catalog.variable(outcome).role not in CRITERIA_KINDS:
+            continue
+        if catalog.variable(outcome).type not in ("yesno", "int", "number"):
+            continue
+        bakgrund = row.get("bakgrund")
+        filters = (
+            {}
+            if bakgrund in (None, ALL) or pd.isna(bakgrund)
+            else {str(bakgrund): [str(row["niva"])]}
+        )
+        chosen.append(
+            {
+                "titel": str(row.get("mening") or catalog.label(outcome))[:120],
+                "beskrivning": str(row.get("mening") or ""),
+                "utfall": outcome,
+                "grupp": SEX,
+                "filter": filters,
+            }
+        )
+        if len(chosen) >= top:
+            break
+    return chosen
+
+
+def observations_for_step2(
+    journal: Journal, screening: Protected, *, top: int = 3
+) -> tuple[list[dict[str, Any]], str]:
+    """Observations to check: the journal's (with an outcome) or else the screening's top ones.
+
+    Returns the observations and a Swedish sentence saying where they came from.
+    """
+    marked = [
+        {
+            "titel": o.get("titel", ""),
+            "beskrivning": o.get("beskrivning", ""),
+            "utfall": o["utfall"],
+            "grupp": o.get("grupp") or SEX,
+            "filter": o.get("filter") or {},
+            "id": o.get("id"),
+        }
+        for o in journal.observations
+        if o.get("utfall")
+    ]
+    if marked:
+        return marked, f"Iakttagelserna kommer från journalen ({len(marked)} st)."
+    chosen = observations_from_screening(screening, top=top)
+    return chosen, (
+        "Journalen har ännu inga iakttagelser med ett utfall, så här prövas de "
+        f"{len(chosen)} tydligaste skillnaderna från screeningen i steg 1."
+    )
+
+
+def check_observations(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+) -> list[CriteriaResult | str]:
+    """Run the criteria check for each observation; a failing one gives its Swedish message."""
+    results: list[CriteriaResult | str] = []
+    for obs in observations:
+        try:
+            results.append(
+                check_criteria(
+                    data,
+                    outcome=obs["utfall"],
+                    group=obs.get("grupp") or SEX,
+                    filters=obs.get("filter") or None,
+                    min_n=min_n,
+                )
+            )
+        except IsuworkError as err:
+            results.append(err.message)
+    return results
+
+
+def criteria_report(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+) -> str:
+    """Markdown: per observation the appendix's questions beside the staircase that answers them."""
+    catalog = load_catalog()
+    parts = []
+    for obs, result in zip(
+        observations, check_observations(data, observations, min_n=min_n), strict=True
+    ):
+        parts.append(f"### {obs.get('titel') or catalog.label(obs['utfall'])}")
+        if isinstance(result, str):
+            parts.append(f"Kunde inte prövas: {result}")
+            continue
+        kind = result.kind
+        parts.append("**Frågorna i kriterierna:**")
+        parts.extend(f"- {c.label}: *{c.question}*" for c in catalog.criteria(kind))
+        parts.append("\n**Vad data säger:**\n")
+        parts.append("```text\n" + to_text(result) + "\n```")
+    return "\n".join(parts) if parts else "Inga iakttagelser att pröva."
+
+
+def verdict_summary(
+    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+) -> pd.DataFrame:
+    """One row per observation: the verdict and what explained the difference, in Swedish."""
+    rows = []
+    for obs, result in zip(
+        observations, check_observations(data, observations, min_n=min_n), strict=True
+    ):
+        if isinstance(result, str):
+            rows.append(
+                {
+                    "Iakttagelse": obs.get("titel"),
+                    "Bedömning": "Kunde inte prövas",
+                    "Förklaras av": "",
+                    "Kommentar": result,
+                }
+            )
+            continue
+        rows.append(
+            {
+                "Iakttagelse": obs.get("titel"),
+                "Bedömning": VERDICT_LABELS.get(result.verdict, result.verdict),
+                "Förklaras av": ", ".join(result.explained_by),
+                "Kommentar": message(result).split(". ")[0] + ".",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"])
+
+
+def answer_key_table(
+    data: pd.DataFrame, key: dict[str, Any], *, min_n: int = DEFAULT_MIN_N
+) -> pd.DataFrame:
+    """The course answer key beside what the criteria check says on ``data``.
+
+    One row per planted pattern: title, source, the verdict the answer key expects and the one
+    the check gives (patterns that are descriptive only have no verdict).
+    """
+    rows = []
+    checkable = [p for p in key["patterns"] if p.get("forvantat_utfall") and p.get("jamfor")]
+    observations = [
+        {
+            "titel": p["titel"],
+            "utfall": p["utfall"],
+            "grupp": p["grupp"],
+            "filter": p.get("filter") or {},
+        }
+        for p in checkable
+    ]
+    results = dict(
+        zip(
+            [p["id"] for p in checkable],
+            check_observations(data, observations, min_n=min_n),
+            strict=True,
+        )
+    )
+    for pattern in key["patterns"]:
+        result = results.get(pattern["id"])
+        expected = pattern.get("forvantat_utfall")
+        got = (
+            ""
+            if result is None
+            else (
+                "Kunde inte prövas"
+                if isinstance(result, str)
+                else VERDICT_LABELS.get(result.verdict, result.verdict)
+            )
+        )
+        rows.append(
+            {
+                "Mönster": pattern["titel"],
+                "Källa": pattern.get("kalla", ""),
+                "Facit": VERDICT_LABELS.get(expected, "beskrivande mönster")
+                if expected
+                else "beskrivande mönster",
+                "Förklaras enligt facit av": ", ".join(pattern.get("forklaras_av") or []),
+                "Kriterieprövningen säger": got,
+                "Förklaras enligt prövningen av": ""
+                if result is None or isinstance(result, str)
+                else ", ".join(result.explained_by),
+            }
+        )
+    return pd.DataFrame(rows)
