@@ -99,6 +99,7 @@ class RenderSummary:
 
     @property
     def ok(self) -> bool:
+        """True when every page was made."""
         return not self.failures
 
     def to_text(self) -> str:

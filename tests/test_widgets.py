@@ -12,15 +12,10 @@ from IPython.display import Markdown
 
 import isuwork.workbook.forms as widgets_module
 from isuwork.exceptions import ParameterError
-from isuwork.workbook.forms import (
-    REFLECTION_QUESTIONS,
-    ActionForm,
-    JournalForm,
-    action_form,
-    journal_form,
-    show_journal,
-)
+from isuwork.workbook.action_form import ActionForm, action_form
+from isuwork.workbook.forms import show_journal
 from isuwork.workbook.journal import REFLECTION_FIELDS, journal_path, open_journal
+from isuwork.workbook.reflection_form import REFLECTION_QUESTIONS, JournalForm, journal_form
 
 KOMMUN = "Östra Göinge"
 

@@ -25,6 +25,7 @@ class Grouping:
 
     @classmethod
     def of(cls, df: pd.DataFrame, by: list[str]) -> Grouping:
+        """Number the rows of ``df`` by their combination of the columns ``by``."""
         groups = df[by].groupby(by, observed=True, dropna=True)
         ids = groups.ngroup().to_numpy(dtype=float, na_value=np.nan)
         ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)

@@ -109,9 +109,9 @@ def coerce_mapping(mapping: Any) -> Mapping | None:
         return None
     if isinstance(mapping, Mapping):
         return mapping
-    if isinstance(mapping, MappingABC):
-        return mapping_from_dict(mapping)
-    return load_mapping(mapping)
+    if isinstance(mapping, str | os.PathLike):
+        return load_mapping(mapping)
+    return mapping_from_dict(mapping)
 
 
 def apply_mapping(

@@ -91,10 +91,12 @@ class AgeBand:
 
     @property
     def code(self) -> str:
+        """The band's code in data: ``65-74`` or ``90+``."""
         return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
 
     @property
     def label(self) -> str:
+        """The band's Swedish label: ``65–74 år`` or ``90+ år``."""
         return f"{self.low}+ år" if self.high is None else f"{self.low}–{self.high} år"
 
 

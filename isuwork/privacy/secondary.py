@@ -84,6 +84,7 @@ class Model:
     size: int = 0
 
     def add(self, values: np.ndarray, *, virtual: bool = False) -> np.ndarray:
+        """Add cells with these values (virtual: known only to the model); return their indices."""
         values = np.asarray(values, dtype=float)
         self._values.append(values)
         self._virtual.append(np.full(len(values), virtual))
@@ -93,10 +94,12 @@ class Model:
 
     @property
     def values(self) -> np.ndarray:
+        """The value of every cell."""
         return np.concatenate([np.empty(0), *self._values])
 
     @property
     def virtual(self) -> np.ndarray:
+        """Which cells are virtual (derived by a reader, never shown)."""
         return np.concatenate([np.empty(0, dtype=bool), *self._virtual])
 
     def add_sums(
@@ -328,6 +331,7 @@ class Sums:
         return np.bincount(self.cells, minlength=len(self.values))
 
     def members(self, i: int) -> np.ndarray:
+        """The cells of sum ``i``, members first and the total last."""
         return self.cells[self.start[i] : self.start[i + 1]]
 
     def sums_of(self, cell: int) -> np.ndarray:

@@ -103,6 +103,7 @@ class Explorer(widgets.VBox):
 
     @property
     def filters(self) -> dict[str, str]:
+        """The selection now chosen (column to value), empty for none."""
         column, value = self.filter_column.value, self.filter_value.value
         return {column: value} if column != _ALL and value else {}
 

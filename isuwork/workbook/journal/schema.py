@@ -79,6 +79,7 @@ class Section:
     fields: tuple[Field, ...]
 
     def field(self, name: str) -> Field:
+        """One field by name; a Swedish ParameterError naming the allowed fields otherwise."""
         for spec in self.fields:
             if spec.name == name:
                 return spec

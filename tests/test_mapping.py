@@ -1,0 +1,98 @@
+"""Mapping files: parsing and checking them, and applying them to an export's headers and codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from isuwork.data.mapping import Mapping, apply_mapping, coerce_mapping, load_mapping
+from isuwork.exceptions import MappingError
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def _raw() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "radnr": [2, 3, 4],
+            " Kön ": ["K", "m", "2"],
+            "Ärende-ID": ["A", "B", "C"],
+            "Handläggare": ["x", "y", "z"],
+        }
+    ).astype({" Kön ": "string", "Ärende-ID": "string", "Handläggare": "string"})
+
+
+def test_the_sample_mapping_file_is_read():
+    mapping = load_mapping(SAMPLE / "mapping_exempel.yaml")
+    assert mapping.system and mapping.source == "mapping_exempel.yaml"
+    assert mapping.columns["Kön"] == "kon"
+    assert mapping.values["kon"]["K"] == "kvinna"
+    assert "Handläggare" in mapping.drop
+
+
+def test_headers_and_codes_are_matched_regardless_of_case_and_spaces():
+    mapping = coerce_mapping(
+        {
+            "columns": {"kön": "kon", "ÄRENDE-ID": "utredning_id", "Enhet": "enhet"},
+            "values": {"kon": {"K": "kvinna", "M": "man", "2": "kvinna"}},
+            "drop": ["handläggare"],
+        }
+    )
+    out, warnings = apply_mapping(_raw(), mapping, source="export.csv")
+    assert list(out.columns) == ["radnr", "kon", "utredning_id"]
+    assert out["kon"].tolist() == ["kvinna", "man", "kvinna"]  # exact first, then any case
+    assert warnings == ["Mappningen nämner kolumner som saknas i export.csv: Enhet."]
+
+
+def test_unmapped_values_are_left_for_preparation_to_report():
+    mapping = coerce_mapping({"columns": {"Kön": "kon"}, "values": {"kon": {"K": "kvinna"}}})
+    out, _ = apply_mapping(_raw(), mapping)
+    assert out["kon"].tolist() == ["kvinna", "m", "2"]
+
+
+def test_a_mapping_that_fits_no_header_is_an_error():
+    mapping = coerce_mapping({"columns": {"Kommunnamn": "kommun"}})
+    with pytest.raises(MappingError, match="ingen av dess kolumnrubriker finns"):
+        apply_mapping(_raw(), mapping, source="export.csv")
+
+
+def test_two_columns_under_one_name_is_an_error():
+    mapping = coerce_mapping({"columns": {"Handläggare": "kon"}})
+    raw = _raw().rename(columns={" Kön ": "kon"})
+    with pytest.raises(MappingError, match="två gånger"):
+        apply_mapping(raw, mapping)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (["kon"], "uppsättning nycklar"),
+        ({"kolumner": {}}, "okända nycklar kolumner"),
+        ({"columns": {"Kön": "Kön med mellanslag"}}, "enkla namn"),
+        ({"columns": {"A": "kon", "B": "kon"}}, "samma namn: kon"),
+        ({"values": {"kon": ["K", "M"]}}, "par av exportvärde"),
+        ({"header_row": 0}, "header_row"),
+    ],
+)
+def test_malformed_mappings_are_explained(raw, message):
+    with pytest.raises(MappingError, match=message):
+        coerce_mapping(raw)
+
+
+def test_broken_yaml_and_missing_files(tmp_path):
+    with pytest.raises(MappingError, match="finns inte"):
+        load_mapping(tmp_path / "saknas.yaml")
+    bad = tmp_path / "trasig.yaml"
+    bad.write_text("columns:\n  Kön: kon\n   Ålder: alder\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="inte giltig YAML"):
+        load_mapping(bad)
+
+
+def test_coerce_accepts_every_form():
+    assert coerce_mapping(None) is None and coerce_mapping("") is None
+    parsed = coerce_mapping({"system": "X"})
+    assert isinstance(parsed, Mapping) and coerce_mapping(parsed) is parsed
+    from_file = coerce_mapping(SAMPLE / "mapping_exempel.yaml")
+    assert from_file == load_mapping(SAMPLE / "mapping_exempel.yaml")

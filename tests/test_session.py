@@ -1,0 +1,93 @@
+"""The workbook session and the observations it hands from step 1 to steps 2 and 3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from isuwork.data.prepare import load
+from isuwork.exceptions import ParameterError
+from isuwork.privacy.protected import Protected
+from isuwork.workbook.journal import open_journal
+from isuwork.workbook.observations import (
+    observations_for_step2,
+    observations_from_screening,
+    verdict_summary,
+)
+from isuwork.workbook.session import open_session, screening_list
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
+
+
+@pytest.fixture(scope="module")
+def everyone() -> pd.DataFrame:
+    return load(SAMPLE).data
+
+
+@pytest.fixture(scope="module")
+def session():
+    return open_session(data=str(SAMPLE), kommun="sjövik ")
+
+
+def test_the_kommun_is_found_whatever_the_case(session, everyone):
+    assert session.kommun == "Sjövik"  # as the data writes it
+    assert len(session.data) == int((everyone["kommun"] == "Sjövik").sum())
+    assert session.summary == "Sjövik: 3\u00a0000 utredningar av 12\u00a0000 i filen."
+
+
+def test_one_verksamhet(everyone):
+    lss = open_session(data=str(SAMPLE), kommun="Sjövik", verksamhet="LSS")
+    expected = (everyone["kommun"] == "Sjövik") & (everyone["verksamhet"] == "lss")
+    assert len(lss.data) == int(expected.sum()) > 0
+    assert lss.summary.startswith("Sjövik, verksamhet LSS: ")
+
+
+def test_unknown_kommun_or_verksamhet_lists_what_exists():
+    with pytest.raises(ParameterError, match="Kommunerna i filen är: Exempelby, Granåker"):
+        open_session(data=str(SAMPLE), kommun="Storstad")
+    with pytest.raises(ParameterError, match="Verksamheter i datan: aldreomsorg, lss"):
+        open_session(data=str(SAMPLE), kommun="Sjövik", verksamhet="missbruk")
+
+
+def test_screening_list_is_protected_and_described(session):
+    listed = screening_list(session.data, min_n=5)
+    assert isinstance(listed, Protected) and listed.min_n == 5
+    assert list(listed.columns[-3:]) == ["rang", "mening", "dold"]
+    shown = listed.table[~listed.table["dold"]]
+    assert shown["mening"].str.contains("kvinnor").any()
+    assert (listed.table.loc[listed.table["dold"], "mening"].str.contains("för få")).all()
+
+
+def test_observations_come_from_the_journal_before_the_screening(session, tmp_path):
+    listed = screening_list(session.data, min_n=5)
+    picked = observations_from_screening(listed, top=3)
+    assert 1 <= len(picked) <= 3
+    assert all(
+        o["utfall"]
+        in {
+            "beviljad",
+            "hemtjanst_tim_man",
+            "antal_insatser_efter",
+            "tillfragad_delta",
+            "deltog_utredningssamtal",
+            "delaktig_i_mal",
+        }
+        for o in picked
+    )
+    journal = open_journal("Sjövik", journal_dir=tmp_path)
+    chosen, source = observations_for_step2(journal, listed, top=3)
+    assert chosen == picked and "screeningen" in source
+    journal.add_observation("Män tillfrågas mer sällan", utfall="tillfragad_delta")
+    chosen, source = observations_for_step2(journal, listed, top=3)
+    assert [o["titel"] for o in chosen] == ["Män tillfrågas mer sällan"]
+    assert "journalen" in source
+    summary = verdict_summary(session.data, chosen, min_n=5)
+    assert list(summary.columns) == ["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"]
+    assert summary.iloc[0]["Bedömning"] in {
+        "För lite data för en bedömning",
+        "Risk för omotiverad skillnad",
+        "Skillnaden förklaras av kriterierna",
+        "Ingen tydlig skillnad",
+    }
