@@ -77,15 +77,6 @@ def footnote(min_n: int = DEFAULT_MIN_N) -> str:
     return f"Värden som bygger på färre än {min_n} personer visas inte."
 
 
-def explanation(min_n: int = DEFAULT_MIN_N) -> str:
-    """A longer Swedish explanation of suppression for reports and notebooks."""
-    return (
-        f"{footnote(min_n)} Dolda värden visas som '..'. För att ett dolt värde inte ska kunna "
-        "räknas fram ur summor, totaler eller skillnader döljs ibland även andra värden i samma "
-        "tabell. Andelar på 0 % eller 100 % i små grupper visas inte heller."
-    )
-
-
 # -- suppress --------------------------------------------------------------------------------------
 def suppress(
     table: pd.DataFrame,

@@ -117,8 +117,3 @@ class CriteriaResult:
         for col in ("andel_bada_grupper", "forklarad_andel"):
             table[col] = pd.to_numeric(table[col]).astype("float64")
         return table
-
-    @property
-    def last_testable(self) -> Step | None:
-        """The last step that could be applied (None when none could)."""
-        return next((s for s in reversed(self.steps) if s.testable), None)
