@@ -199,3 +199,35 @@ def test_prepared_data_round_trips_through_parquet(tmp_path):
     path = write_parquet(prepared.data, tmp_path / "forberedd.parquet")
     again = load(path, on_error="raise")
     pd.testing.assert_frame_equal(prepared.data, again.data)
+
+
+def test_columns_outside_the_schema_are_typed_once():
+    raw = pd.DataFrame(
+        {
+            "utredning_id": ["A", "B", "C"],
+            "kommun": "Aby",
+            "kon": ["kvinna", "man", "man"],
+            "hjalp_hemma": ["Ja", "N", None],
+            "poang": ["1,5", "2", None],
+            "avdelning": ["1", "2", "3"],
+            "enhetskod": ["0123", "0456", "0789"],
+            "kommentar": ["bra", "3", None],
+        },
+        dtype="string",
+    )
+    prepared = prepare(raw)
+    data = prepared.data
+    assert data["hjalp_hemma"].dtype == "boolean"
+    assert data["hjalp_hemma"].tolist()[:2] == [True, False] and pd.isna(data["hjalp_hemma"][2])
+    assert data["poang"].dtype == "Float64" and data["poang"].tolist()[:2] == [1.5, 2.0]
+    assert data["avdelning"].dtype == "Int64" and data["avdelning"].tolist() == [1, 2, 3]
+    assert data["enhetskod"].tolist() == ["0123", "0456", "0789"]  # identifiers stay text
+    assert data["kommentar"].dtype == "string"
+    assert prepared.report.extra_columns == [
+        "hjalp_hemma",
+        "poang",
+        "avdelning",
+        "enhetskod",
+        "kommentar",
+    ]
+    assert "Kolumner utanför schemat, behålls under sitt eget namn" in prepared.report.to_text()

@@ -28,17 +28,6 @@ from isuwork.exceptions import DataError, ParameterError
 
 OnError = Literal["exclude", "raise"]
 
-_DERIVED = (
-    "kon",
-    "alder",
-    "aldersgrupp",
-    "ar",
-    "behov_max",
-    "behov_medel",
-    "antal_lo_utredda",
-    "beviljad",
-    "handlaggningstid_dagar",
-)
 
 
 @dataclass
@@ -237,7 +226,7 @@ def prepare(
     missing_optional = [
         name
         for name, var in catalog.variables.items()
-        if name not in data and not var.identifying and name not in _DERIVED and not var.life_area
+        if name not in data and not var.identifying and not var.derived and not var.life_area
     ]
     report = PrepReport(
         source=source,
