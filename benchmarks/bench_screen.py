@@ -53,7 +53,9 @@ from scipy import stats as st
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from isuwork.domain.catalog import load_catalog
-from isuwork.analysis.compare import outcome_kind, screen
+from isuwork.analysis.outcomes import outcome_kind
+from isuwork.analysis.screening import screen
+from isuwork.present.screening_text import describe_screening
 import threading
 from pathlib import Path
 
@@ -108,7 +110,7 @@ def pandas_loop(data, kommuner):
     for kommun in kommuner:
         sub = data[data["kommun"] == kommun]
         for outcome in outcomes:
-            kind = outcome_kind(sub, outcome)
+            kind = outcome_kind(sub[outcome])
             y = sub[outcome]
             if kind == "category":
                 y = y.astype("string")
@@ -152,13 +154,17 @@ sampler = Sampler()
 sampler.start()
 start = time.perf_counter()
 if step.startswith("one_pass"):
-    table = screen(data, per="kommun", exact=step == "one_pass_exact")
+    # the list with its sentences, as the command line and the notebooks show it
+    table = describe_screening(screen(data, per="kommun", exact=step == "one_pass_exact")).table
     rows, units = len(table), table["kommun"].nunique()
     hidden = int(table["dold"].sum())
 elif step == "pandas_loop":
     rows, units = pandas_loop(data, kommuner[:loop_n]), loop_n
 else:
-    rows = sum(len(screen(data[data["kommun"] == k], exact=True)) for k in kommuner[:loop_n])
+    rows = sum(
+        len(describe_screening(screen(data[data["kommun"] == k], exact=True)))
+        for k in kommuner[:loop_n]
+    )
     units = loop_n
 seconds = time.perf_counter() - start
 sampler.running = False

@@ -35,7 +35,7 @@ def answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
 
     ``forvantat_utfall`` is the verdict :func:`isuwork.analysis.criteria.check_criteria` should give on
     the whole sample (``null`` for descriptive patterns); ``screening`` says where
-    :func:`isuwork.analysis.compare.screen` must list it (background, level and, for a categorical
+    :func:`isuwork.analysis.screening.screen` must list it (background, level and, for a categorical
     outcome, the category; ``null`` when it is no raw sex difference).
     """
     voa = "Vård- och omsorgsanalys 2022"

@@ -22,6 +22,8 @@ PERCENT = f"{NBSP}%"
 POINTS = " procentenheter"
 #: Python's number format to Swedish: thousands separator, decimal comma, typographic minus.
 _SWEDISH = str.maketrans({",": NBSP, ".": ",", "-": "\u2212"})
+#: Numbers from this size up get a thousands separator (formatted one by one).
+_NO_SEPARATOR = 1000
 
 
 def _is_missing(value: object) -> bool:
@@ -55,17 +57,37 @@ def format_numbers(
     """:func:`format_number` over many values at once (for long tables and sentences), with
     ``unit`` (e.g. :data:`PERCENT`) after every value that is not missing.
 
+    The same text as :func:`format_number` for every value, made with numpy: a screening list
+    over 290 kommuner has about a million numbers in its sentences. Values that Python would
+    round differently from numpy (within a millionth of a tie, where Python rounds the exact
+    binary value half to even), values with thousands separators and infinities are formatted
+    one by one.
+
     Examples
     --------
     >>> format_numbers([1234.5, float("nan"), -2], decimals=1)
     ['1\xa0234,5', '–', '−2,0']
     """
-    spec = f",.{decimals}f"
     numbers = pd.to_numeric(pd.Series(values), errors="coerce")
-    return [
-        MISSING if v != v else format(v, spec).translate(_SWEDISH) + unit
-        for v in numbers.to_numpy(dtype=float, na_value=np.nan).tolist()
-    ]
+    x = numbers.to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(x), MISSING, dtype=object)
+    known = ~np.isnan(x)
+    scale = 10**decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = x * scale
+        tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+        slow = known & (tie | ~(np.abs(np.rint(scaled)) < _NO_SEPARATOR * scale))
+    fast = known & ~slow
+    if fast.any():
+        whole, part = np.divmod(np.abs(np.rint(scaled[fast])).astype(np.int64), scale)
+        text = whole.astype(str)
+        if decimals:
+            text = np.char.add(np.char.add(text, ","), np.char.zfill(part.astype(str), decimals))
+        text = np.where(np.signbit(x[fast]), np.char.add("\u2212", text), text)
+        out[fast] = np.char.add(text, unit) if unit else text
+    spec = f",.{decimals}f"
+    out[slow] = [format(v, spec).translate(_SWEDISH) + unit for v in x[slow].tolist()]
+    return out.tolist()
 
 
 def format_percent(share: Real | None, *, decimals: int = 1) -> str:
