@@ -29,7 +29,6 @@ from isuwork.exceptions import DataError, ParameterError
 OnError = Literal["exclude", "raise"]
 
 
-
 @dataclass
 class PrepReport:
     """What preparation did with every input row, for the person who owns the file."""

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from isuwork.analysis.screening import ALL
 from isuwork.data.io import write_csv, write_excel
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
@@ -89,7 +90,7 @@ def column_label(column: str) -> str:
 
 
 def _is_count(column: str) -> bool:
-    return column in _COUNT_COLUMNS or column.startswith("n_")
+    return column in _COUNT_COLUMNS or column in {f"n_{s}" for s in load_catalog().sexes}
 
 
 def _format_value(column: str, value: Any, *, share: bool, hidden: bool) -> str:
@@ -142,7 +143,7 @@ def display(result: Protected) -> pd.DataFrame:
                 out[column] = catalog.code_label(str(row.get("bakgrund", "")), value)
                 continue
             if column == "bakgrund" and not _is_missing(value):
-                out[column] = "Alla" if value == "alla" else catalog.label(str(value))
+                out[column] = "Alla" if value == ALL else catalog.label(str(value))
                 continue
             diff_share = share and column.startswith(("skillnad", "varde", "ci_"))
             if diff_share and column.startswith("skillnad"):
