@@ -24,7 +24,6 @@ from isuwork.exceptions import ParameterError
 from isuwork.present import criteria_report, tables
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
-from isuwork.render import render_reports, reports_parameters
 
 
 def run_criteria(args: argparse.Namespace) -> int:
@@ -60,6 +59,9 @@ def run_criteria(args: argparse.Namespace) -> int:
 
 def run_render(args: argparse.Namespace) -> int:
     """``isuwork render``: the workbook's pages for each kommun."""
+    # papermill and nbconvert take seconds to load; only the commands that render need them
+    from isuwork.render import render_reports, reports_parameters
+
     params = reports_parameters(
         data=args.file, mapping=args.mapping, min_n=args.min_n, journal_dir=args.journal_dir
     )
@@ -85,6 +87,9 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.utan_rapporter:
         return 0
     kommuner = sorted(prepared.data["kommun"].dropna().unique().tolist())
+    # papermill and nbconvert take seconds to load; only the commands that render need them
+    from isuwork.render import render_reports, reports_parameters
+
     print()
     print(f"Gör rapporter för {len(kommuner)} kommuner …")
     params = reports_parameters(data=str(path), journal_dir=str(Path(args.out) / "journal"))

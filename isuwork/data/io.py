@@ -214,10 +214,6 @@ class RawExport:
     warnings: tuple[str, ...] = ()
     mapping: str = ""
 
-    def with_data(self, data: pd.DataFrame, **changes: Any) -> RawExport:
-        """A copy with other data (and other fields as given)."""
-        return replace(self, data=data, **changes)
-
 
 def read_export(
     path: str | os.PathLike[str],
@@ -277,8 +273,9 @@ def read_export(
 
 def _mapped(raw: RawExport, mapping: ExportMapping) -> RawExport:
     frame, warnings = apply_mapping(raw.data, mapping, source=raw.source)
-    return raw.with_data(
-        frame,
+    return replace(
+        raw,
+        data=frame,
         warnings=(*raw.warnings, *warnings),
         date_formats=dict(mapping.dates),
         mapping=mapping.system or mapping.source,
