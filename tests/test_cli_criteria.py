@@ -3,7 +3,11 @@
 Berkeley 1973 graduate admissions (Bickel, Hammel and O'Connell 1975; the six largest
 departments, as in R's ``UCBAdmissions``): men were admitted far more often overall, but not
 within departments. Pooled over departments the Mantel–Haenszel odds ratio of admission for men
-relative to women is 0.905 (95 % CI 0.772–1.060; Agresti, *Categorical Data Analysis*).
+relative to women is 0.905 (95 % CI 0.772–1.060; Agresti, *Categorical Data Analysis*), the
+Cochran–Mantel–Haenszel test gives p = 0.217 without and 0.232 with continuity correction, and
+the Breslow–Day test of equal odds ratios gives 18.83 on 5 degrees of freedom, p = 0.002: the
+departments differ, department A admitting women clearly more often (89 of 108 against 512 of
+825 men). Pooling hides that, so the check calls it a risk rather than explained.
 """
 
 from __future__ import annotations
@@ -80,16 +84,17 @@ def test_berkeley_json(capsys, berkeley_file, counts):
     assert need["ci"][0] < 0 < need["ci"][1]
     assert abs(need["diff"]) < 0.03
 
-    # the published pooled odds ratio, men relative to women
+    # the pooled odds ratio is women relative to men (as the difference, women minus men);
+    # its inverse is the published one, men relative to women
     orr = need["odds_ratio"]
-    assert (orr["group"], orr["reference"]) == ("man", "kvinna")
-    assert round(orr["odds_ratio"], 3) == 0.905
-    assert [round(x, 3) for x in orr["ci"]] == [0.772, 1.060]
+    assert (orr["group"], orr["reference"]) == ("kvinna", "man")
+    assert round(1 / orr["odds_ratio"], 3) == 0.905
+    assert [round(1 / x, 3) for x in reversed(orr["ci"])] == [0.772, 1.060]
     tables = np.stack(
         [
             [
-                [c[("antagna", "man")][d], c[("avvisade", "man")][d]],
                 [c[("antagna", "kvinna")][d], c[("avvisade", "kvinna")][d]],
+                [c[("antagna", "man")][d], c[("avvisade", "man")][d]],
             ]
             for d in c.index
         ],
@@ -99,8 +104,18 @@ def test_berkeley_json(capsys, berkeley_file, counts):
     assert orr["odds_ratio"] == pytest.approx(ref.oddsratio_pooled)
     assert orr["ci"] == pytest.approx(list(ref.oddsratio_pooled_confint()))
 
-    assert data["verdict"] == "explained"
-    assert data["explained_by"] == ["behov"]
+    # the departments differ (Breslow–Day p = 0.002), and department A clearly favours women:
+    # pooling would hide it, so this is a risk, not an explanation
+    het = data["heterogeneity"]
+    assert het["method"] == "breslow_day_tarone"
+    assert round(het["p"], 3) == 0.002
+    assert data["verdict"] == "risk_unmotivated"
+    assert data["flags"] == ["heterogeneous"]
+    clear = [s for s in het["strata"] if s["clear"]]
+    assert [s["stratum"] for s in clear] == ["dept=A"]
+    assert clear[0]["diff"] == pytest.approx(89 / 108 - 512 / 825)
+    assert clear[0]["n"] == {"kvinna": 108, "man": 825}
+    assert data["explained_by"] == []
     assert [s["status"] for s in data["steps"][1:]] == ["not_testable", "not_testable"]
     strata = need["strata"]
     assert [s["values"]["dept"] for s in strata] == ["A", "B", "C", "D", "E", "F"]
@@ -110,10 +125,11 @@ def test_berkeley_json(capsys, berkeley_file, counts):
 def test_berkeley_text(capsys, berkeley_file):
     code, out, err = run(capsys, berkeley_file, "--outcome", "beviljad", "--need", "dept")
     assert code == 0, err
-    assert "Oddskvot (Mantel–Haenszel) för Man jämfört med Kvinna: 0,905" in out
-    assert "0,772 till 1,060" in out
+    assert "Oddskvot (Mantel–Haenszel) för Kvinna jämfört med Man: 1,105" in out
     assert "Rå skillnad: \u221214,2 procentenheter" in out
-    assert "Bedömning: Skillnaden förklaras av kriterierna (explained)" in out
+    assert "Bedömning: Risk för omotiverad skillnad (risk_unmotivated)" in out
+    assert "Breslow–Days test, p = 0,002" in out
+    assert "tydlig skillnad i dept A: Kvinna högre (20,3 procentenheter)" in out
     assert "Skillnader i behov [dept]" in out
     assert "steg 2" in out
 

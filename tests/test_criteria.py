@@ -189,16 +189,18 @@ def test_raw_interval_is_newcombe_and_stratified_one_comes_from_stats():
     )
 
 
-def test_odds_ratio_is_second_group_relative_to_first_and_matches_statsmodels():
+def test_odds_ratio_is_first_group_relative_to_second_and_matches_statsmodels():
     df = build(REMAINS)
     result = check_criteria(df, outcome="beviljad")
-    # tables: rows man, kvinna; columns yes, no; strata behov_max 1 and 3
-    tables = np.array([[[30, 120], [20, 30]], [[30, 20], [120, 30]]], dtype=float)
+    # tables: rows kvinna, man; columns yes, no; strata behov_max 1 and 3
+    tables = np.array([[[20, 30], [30, 120]], [[120, 30], [30, 20]]], dtype=float)
     ref = StratifiedTable(tables.transpose(1, 2, 0))
     orr = step(result, "behov").odds_ratio
+    assert (orr["group"], orr["reference"]) == (W, M)
     assert orr["odds_ratio"] == pytest.approx(ref.oddsratio_pooled)
     assert orr["ci"] == pytest.approx(list(ref.oddsratio_pooled_confint()))
-    assert orr["odds_ratio"] < 1  # men have lower odds than women here
+    # the same direction as the difference (women minus men > 0): women have higher odds
+    assert orr["odds_ratio"] > 1 and result.remaining.diff > 0
 
 
 def test_need_met_another_way_explains():
@@ -290,9 +292,12 @@ def test_no_difference():
     cells = need_cells((100, 50), (100, 50), (100, 20), (100, 20))
     result = check_criteria(build(cells), outcome="beviljad")
     assert result.raw.diff == pytest.approx(0.0, abs=1e-12)
+    # raw interval about ±9.4 points: inside the 10-point margin
+    assert result.raw.ci_low > -0.10 and result.raw.ci_high < 0.10
     assert result.verdict == "no_difference"
     assert result.explained_by == ()
-    assert "inte att grupperna behandlas lika" in message(result)
+    assert "inom ±10,0 procentenheter" in message(result)
+    assert "visar inte att varje enskild person behandlas lika" in message(result)
 
 
 def test_min_diff_decides_between_small_clear_difference_and_none():
@@ -309,7 +314,7 @@ def test_min_diff_decides_between_small_clear_difference_and_none():
     assert check_criteria(df, outcome="beviljad", min_diff=0.01).verdict == "risk_unmotivated"
 
 
-def test_explained_only_by_lost_precision_is_flagged_in_the_message():
+def test_lost_precision_is_no_explanation():
     # 175 of 200 men set aside (need met by the network) at the same 52 % grant rate: the
     # remaining 18-point gap is as large as the raw one but rests on 25 men only
     cells = [
@@ -328,9 +333,15 @@ def test_explained_only_by_lost_precision_is_flagged_in_the_message():
     assert result.raw.diff == pytest.approx(0.18)
     assert result.remaining.diff == pytest.approx(0.18)
     assert result.remaining.ci_low < 0
-    assert result.verdict == "explained"
-    assert result.explained_by == ("annat_satt",)
-    assert "fortfarande är minst 3,0 procentenheter men osäker" in message(result)
+    # the step removed nothing: it only widened the interval
+    assert step(result, "annat_satt").explained_share == pytest.approx(0.0, abs=1e-12)
+    assert result.verdict == "uncertain"
+    assert result.explained_by == ()
+    assert "Kan inte avgöras med dessa data" in message(result)
+    assert "räknas inte som förklarad" in message(result)
+    # and the set-aside judgement fell on men only: flagged
+    assert "set_aside_differs" in result.flags
+    assert "kan i sig bära en skillnad mellan könen" in message(result)
 
 
 # --------------------------------------------------------------------------------------------
@@ -812,7 +823,7 @@ def test_text_output_is_swedish():
     text = to_text(check_criteria(build(REMAINS), outcome="beviljad"))
     assert "Rå skillnad: 40,0 procentenheter" in text
     assert "Kvarvarande skillnad: 20,0 procentenheter" in text
-    assert "Oddskvot (Mantel–Haenszel) för Man jämfört med Kvinna" in text
+    assert "Oddskvot (Mantel–Haenszel) för Kvinna jämfört med Man" in text
     assert "Bedömning: Risk för omotiverad skillnad (risk_unmotivated)" in text
     assert "70,0\u00a0%" in text
 

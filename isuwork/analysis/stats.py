@@ -9,10 +9,12 @@ Mantel–Haenszel-type weights ``n1*n2/(n1+n2)``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.multitest import multipletests
@@ -20,6 +22,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 #: Expected cell count below which the exact test replaces the chi-square test.
 EXACT_BELOW = 5.0
+#: Fewest cases per group for a stratum to take part in a stratified comparison of means.
+MIN_CELL_MEANS = 2
 
 
 def _arr(x: object) -> np.ndarray:
@@ -200,6 +204,7 @@ class StratifiedDiff:
     strata_total: int
     n_used: int
     n_total: int
+    se: float = float("nan")
 
 
 def _strata_mask(n1: np.ndarray, n2: np.ndarray) -> np.ndarray:
@@ -244,11 +249,14 @@ def stratified_diff_proportions(count1, n1, count2, n2, *, alpha: float = 0.05) 
         strata_total=len(used),
         n_used=int(total.sum()),
         n_total=n_total,
+        se=se,
     )
 
 
-def _cmh_pvalue(a: np.ndarray, m: np.ndarray, c: np.ndarray, k: np.ndarray) -> float:
-    """Two-sided Cochran–Mantel–Haenszel test (no continuity correction); NaN if degenerate."""
+def _cmh_pvalue(
+    a: np.ndarray, m: np.ndarray, c: np.ndarray, k: np.ndarray, *, correction: bool = False
+) -> float:
+    """Two-sided Cochran–Mantel–Haenszel test; NaN if degenerate."""
     total = m + k
     events = a + c
     expected = m * events / total
@@ -258,57 +266,177 @@ def _cmh_pvalue(a: np.ndarray, m: np.ndarray, c: np.ndarray, k: np.ndarray) -> f
     denominator = float(np.sum(var))
     if denominator <= 0:
         return float("nan")
-    statistic = float(np.sum(a - expected)) ** 2 / denominator
+    gap = abs(float(np.sum(a - expected)))
+    if correction:
+        gap = max(gap - 0.5, 0.0)
+    statistic = gap**2 / denominator
     return float(sps.chi2.sf(statistic, 1))
 
 
 def stratified_diff_means(mean1, sd1, n1, mean2, sd2, n2, *, alpha: float = 0.05) -> StratifiedDiff:
-    """Weighted mean difference over strata (group 1 minus group 2), normal interval.
+    """Weighted mean difference over strata (group 1 minus group 2), Student-t interval.
 
-    Weights ``n1*n2/(n1+n2)``; variance ``sum(w² (s1²/n1 + s2²/n2)) / (sum w)²``. A stratum
-    group of one case has no standard deviation of its own; it borrows the pooled standard
-    deviation of all usable strata, so that it still contributes its difference.
+    Weights ``n1*n2/(n1+n2)``; variance ``sum(w² (s1²/n1 + s2²/n2)) / (sum w)²``. The interval
+    and test use a t distribution with Welch–Satterthwaite degrees of freedom, so that they hold
+    their level in sparse strata where a normal approximation gives too many false alarms. A
+    stratum contributes only when each group has at least :data:`MIN_CELL_MEANS` cases (a
+    group of one has no spread of its own); the other strata are counted but unused.
     """
     m1, s1, k1, m2, s2, k2 = map(_arr, (mean1, sd1, n1, mean2, sd2, n2))
     n_total = int(np.nansum(k1) + np.nansum(k2))
-    used = _strata_mask(k1, k2)
+    used = (k1 >= MIN_CELL_MEANS) & (k2 >= MIN_CELL_MEANS)
     method = "weighted_mean_diff"
     if not used.any():
         nan = float("nan")
         return StratifiedDiff(nan, nan, nan, nan, method, 0, len(k1), 0, n_total)
     m1, s1, k1, m2, s2, k2 = (x[used] for x in (m1, s1, k1, m2, s2, k2))
-    pooled = _pooled_sd(np.concatenate([s1, s2]), np.concatenate([k1, k2]))
-    s1 = np.where(np.isfinite(s1), s1, pooled)
-    s2 = np.where(np.isfinite(s2), s2, pooled)
     weight = k1 * k2 / (k1 + k2)
-    diff = float(np.sum(weight * (m1 - m2)) / np.sum(weight))
-    var = float(np.sum(weight**2 * (s1**2 / k1 + s2**2 / k2)) / np.sum(weight) ** 2)
+    share = weight / np.sum(weight)
+    diff = float(np.sum(share * (m1 - m2)))
+    parts1 = share**2 * s1**2 / k1
+    parts2 = share**2 * s2**2 / k2
+    var = float(np.sum(parts1 + parts2))
     se = float(np.sqrt(var)) if np.isfinite(var) else float("nan")
-    z = _z(alpha)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dof = var**2 / float(np.sum(parts1**2 / (k1 - 1) + parts2**2 / (k2 - 1)))
     if se > 0:
-        p_value = float(2 * sps.norm.sf(abs(diff) / se))
-    elif se == 0:
-        p_value = 1.0 if diff == 0 else 0.0
+        q = float(sps.t.ppf(1 - alpha / 2, dof))
+        p_value = float(2 * sps.t.sf(abs(diff) / se, dof))
     else:
-        p_value = float("nan")
+        q = 0.0
+        p_value = (1.0 if diff == 0 else 0.0) if se == 0 else float("nan")
     return StratifiedDiff(
         diff=diff,
-        ci_low=diff - z * se,
-        ci_high=diff + z * se,
+        ci_low=diff - q * se,
+        ci_high=diff + q * se,
         p_value=p_value,
         method=method,
         strata_used=int(used.sum()),
         strata_total=len(used),
         n_used=int((k1 + k2).sum()),
         n_total=n_total,
+        se=se,
     )
 
 
-def _pooled_sd(sd: np.ndarray, n: np.ndarray) -> float:
-    ok = np.isfinite(sd) & (n >= 2)
-    if not ok.any():
-        return float("nan")
-    return float(np.sqrt(np.sum((n[ok] - 1) * sd[ok] ** 2) / np.sum(n[ok] - 1)))
+@dataclass(frozen=True)
+class Homogeneity:
+    """A test of whether a difference is the same in every stratum (p small: it is not)."""
+
+    method: str
+    statistic: float
+    df: int
+    p_value: float
+
+
+def breslow_day(count1, n1, count2, n2) -> Homogeneity:
+    """Breslow–Day test, with Tarone's correction, of equal odds ratios over strata.
+
+    Only strata where both groups are present and where the outcome varies can say anything
+    about the odds ratio; the others are left out. Fewer than two such strata: NaN.
+    (``statsmodels.stats.contingency_tables.StratifiedTable.test_equal_odds``.)
+    """
+    a, m, c, k = map(_arr, (count1, n1, count2, n2))
+    events = a + c
+    use = (m > 0) & (k > 0) & (events > 0) & (events < m + k)
+    method = "breslow_day_tarone"
+    if use.sum() < 2:
+        return Homogeneity(method, float("nan"), 0, float("nan"))
+    tables = np.stack(
+        [np.column_stack([a[use], m[use] - a[use]]), np.column_stack([c[use], k[use] - c[use]])],
+        axis=1,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = StratifiedTable(np.moveaxis(tables, 0, -1))
+        res = table.test_equal_odds(adjust=True)
+    statistic = float(res.statistic)
+    if not np.isfinite(statistic) and table.oddsratio_pooled == 1:
+        # statsmodels solves a quadratic for the expected counts that degenerates when the
+        # pooled odds ratio is exactly 1; then they are the counts expected under independence
+        statistic = _breslow_day_at_one(tables)
+    dof = int(use.sum() - 1)
+    return Homogeneity(method, statistic, dof, float(sps.chi2.sf(statistic, dof)))
+
+
+def _breslow_day_at_one(tables: np.ndarray) -> float:
+    """Breslow–Day statistic when the pooled odds ratio is 1 (Tarone's term is then 0 too)."""
+    rows = tables.sum(axis=2)
+    cols = tables.sum(axis=1)
+    total = tables.sum(axis=(1, 2))
+    expected = rows[:, :, None] * cols[:, None, :] / total[:, None, None]
+    var = 1 / np.sum(1 / expected, axis=(1, 2))
+    return float(np.sum((tables[:, 0, 0] - expected[:, 0, 0]) ** 2 / var))
+
+
+def cochran_q(diff, se) -> Homogeneity:
+    """Cochran's Q test of equal differences over strata, with weights ``1 / se²``.
+
+    Strata without a positive, finite standard error are left out; fewer than two: NaN.
+    """
+    d, s = _arr(diff), _arr(se)
+    use = np.isfinite(d) & np.isfinite(s) & (s > 0)
+    method = "cochran_q"
+    if use.sum() < 2:
+        return Homogeneity(method, float("nan"), 0, float("nan"))
+    w = 1 / s[use] ** 2
+    pooled = np.sum(w * d[use]) / np.sum(w)
+    statistic = float(np.sum(w * (d[use] - pooled) ** 2))
+    dof = int(use.sum() - 1)
+    return Homogeneity(method, statistic, dof, float(sps.chi2.sf(statistic, dof)))
+
+
+def interaction_test(y, group, strata, levels, *, share: bool) -> Homogeneity:
+    """Does a group difference vary between levels, with the strata held fixed?
+
+    Compares two regressions of the outcome ``y``: one with the strata, the levels and the
+    group, one with the group's difference also allowed to change from level to level. Shares use logistic regression and a
+    likelihood-ratio test; means least squares and an F test (statsmodels). Strata where the
+    outcome does not vary say nothing about the difference and are left out.
+    """
+    y, g = np.asarray(y, dtype=float), np.asarray(group, dtype=float)
+    strata, levels = np.asarray(strata), np.asarray(levels)
+    method = "likelihood_ratio" if share else "f_test"
+    if len(y) == 0:
+        return Homogeneity(method, float("nan"), 0, float("nan"))
+    if share:
+        lo = np.bincount(strata, weights=y, minlength=strata.max() + 1)
+        size = np.bincount(strata, minlength=strata.max() + 1)
+        varies = (lo > 0) & (lo < size)
+        keep = varies[strata]
+        y, g, strata, levels = y[keep], g[keep], strata[keep], levels[keep]
+    _, strata = np.unique(strata, return_inverse=True)
+    level_codes, levels = np.unique(levels, return_inverse=True)
+    if len(level_codes) < 2 or len(y) == 0:
+        return Homogeneity(method, float("nan"), 0, float("nan"))
+    base = np.column_stack(
+        [np.eye(strata.max() + 1)[strata], np.eye(len(level_codes))[levels][:, 1:], g]
+    )
+    extra = g[:, None] * np.eye(len(level_codes))[levels][:, 1:]
+    full = np.column_stack([base, extra])
+    dof = np.linalg.matrix_rank(full) - np.linalg.matrix_rank(base)
+    if dof < 1:
+        return Homogeneity(method, float("nan"), 0, float("nan"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # separation in a small stratum: the test still holds
+        if share:
+            fits = [sm.GLM(y, x, family=sm.families.Binomial()).fit() for x in (base, full)]
+            statistic = max(2 * (fits[1].llf - fits[0].llf), 0.0)
+            p_value = float(sps.chi2.sf(statistic, dof))
+        else:
+            fits = [sm.OLS(y, x).fit() for x in (base, full)]
+            statistic, p_value, _ = fits[1].compare_f_test(fits[0])
+    return Homogeneity(method, float(statistic), int(dof), float(p_value))
+
+
+def cmh_test(count1, n1, count2, n2, *, correction: bool = False) -> float:
+    """Two-sided Cochran–Mantel–Haenszel p-value over strata, optionally continuity-corrected.
+
+    The uncorrected test is the one :func:`stratified_diff_proportions` reports; the corrected
+    one is for comparison with published figures that use it.
+    """
+    a, m, c, k = map(_arr, (count1, n1, count2, n2))
+    use = _strata_mask(m, k)
+    return _cmh_pvalue(a[use], m[use], c[use], k[use], correction=correction)
 
 
 def mantel_haenszel_odds_ratio(tables: np.ndarray) -> dict[str, float]:

@@ -46,6 +46,7 @@ def run_criteria(args: argparse.Namespace) -> int:
         criteria=overrides,
         filters=filters,
         min_diff=args.min_diff,
+        margin=args.margin,
         min_group=args.min_group,
         min_n=args.min_n,
     )

@@ -169,6 +169,13 @@ def _criteria(sub: Subparsers) -> None:
         help="minsta skillnad som räknas som tydlig (andel för ja/nej-utfall, till exempel 0.03; standard 3 procentenheter eller 10 %% av medelvärdet)",
     )
     parser.add_argument(
+        "--margin",
+        type=float,
+        default=None,
+        metavar="TAL",
+        help="största skillnad som data måste utesluta för bedömningen 'ingen skillnad av betydelse' (standard 0.10, dvs. 10 procentenheter, eller en fjärdedel av medelvärdet)",
+    )
+    parser.add_argument(
         "--min-group",
         type=int,
         default=20,

@@ -106,7 +106,9 @@ class Criterion:
 
     ``rule`` is ``stratify`` (compare within strata of ``variables``) or ``set_aside`` (drop
     cases where ``values`` match: ``when='any'`` any condition, ``'all'`` every condition).
-    Values of yes/no variables are given as ``'ja'``/``'nej'``.
+    Values of yes/no variables are given as ``'ja'``/``'nej'``. ``profile`` lists further
+    variables a ``stratify`` criterion uses when they are in the data (the IBIC life areas of
+    the need profile), without calling them missing when they are not.
     """
 
     code: str
@@ -116,6 +118,7 @@ class Criterion:
     variables: tuple[str, ...]
     when: Literal["any", "all"] = "any"
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    profile: tuple[str, ...] = ()
 
 
 class Catalog:
@@ -149,6 +152,7 @@ class Catalog:
             for c in crit[kind]:
                 c = dict(c)
                 c["variables"] = tuple(c["variables"])
+                c["profile"] = tuple(c.get("profile") or ())
                 c["values"] = {
                     k: tuple(str(x) for x in v) for k, v in (c.get("values") or {}).items()
                 }
@@ -162,7 +166,7 @@ class Catalog:
         names = set(self.variables)
         for kind, items in self._criteria.items():
             for c in items:
-                unknown = set(c.variables) - names
+                unknown = (set(c.variables) | set(c.profile)) - names
                 if unknown:
                     raise CatalogError(
                         f"Katalogen: kriteriet {kind}/{c.code} nämner okända {unknown}."

@@ -34,10 +34,19 @@ NO_SPELLINGS = frozenset({NO, "n", "0", "false", "falskt", "no"})
 VERDICT_LABELS: dict[str, str] = {
     "insufficient_data": "För lite data för en bedömning",
     "risk_unmotivated": "Risk för omotiverad skillnad",
-    "explained": "Skillnaden förklaras av kriterierna",
-    "no_difference": "Ingen tydlig skillnad",
+    "explained": "Skillnaden kan förklaras av kriterierna",
+    "no_difference": "Ingen skillnad av betydelse",
+    "uncertain": "Kan inte avgöras med dessa data",
 }
 VERDICTS: tuple[str, ...] = tuple(VERDICT_LABELS)
+
+#: Flags that qualify a verdict of the criteria check, with short Swedish labels.
+FLAG_LABELS: dict[str, str] = {
+    "heterogeneous": "skillnaden varierar med behovet",
+    "set_aside_differs": "olika andelar sorterades bort",
+    "raw_only": "bara den råa skillnaden",
+    "sparse_strata": "små behovsgrupper",
+}
 
 #: The two tables of criteria in the SKR support's appendix, by the role of the outcome.
 CRITERIA_KINDS: dict[str, str] = {

@@ -23,10 +23,13 @@ from isuwork.analysis.criteria.estimate import (
     number_or_none,
     stratified_method,
 )
+from isuwork.analysis.criteria.heterogeneity import MIN_STRATUM_N, StratumDiff
+from isuwork.analysis.criteria.need_strata import SCORE_STRATUM
 from isuwork.analysis.criteria.staircase import MIN_KNOWN_SHARE
+from isuwork.analysis.criteria.verdict import SET_ASIDE_MIN_DIFF
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
-from isuwork.domain.vocabulary import CRITERIA_KINDS, VERDICT_LABELS
+from isuwork.domain.vocabulary import CRITERIA_KINDS, FLAG_LABELS, VERDICT_LABELS
 from isuwork.privacy.suppression import footnote, shown_count, suppress
 
 _STEP2_REMINDER = (
@@ -68,9 +71,12 @@ def to_dict(result: CriteriaResult) -> dict[str, Any]:
         "steps": [_step_dict(result, step) for step in result.steps],
         "remaining": result.remaining.to_dict(),
         "verdict": result.verdict,
+        "flags": list(result.flags),
+        "heterogeneity": (None if result.heterogeneity is None else _heterogeneity_dict(result)),
         "explained_by": list(result.explained_by),
         "message": message(result),
         "min_diff": number_or_none(result.min_diff),
+        "margin": number_or_none(result.margin),
         "min_group": result.min_group,
         "min_n": result.min_n,
         "method": {
@@ -120,6 +126,11 @@ def _step_dict(result: CriteriaResult, step: Step) -> dict[str, Any]:
         "n_unknown_need": shown_count(step.n_unknown_need, min_n),
         "share_both_present": number_or_none(step.share_both_present),
         "explained_share": number_or_none(step.explained_share),
+        "need_method": step.need_method,
+        "set_aside": _set_aside_dict(step, min_n),
+        "set_aside_p": (
+            number_or_none(step.set_aside_diff.p_value) if step.set_aside_diff else None
+        ),
         "odds_ratio": step.odds_ratio,
         "strata": (
             None
@@ -127,6 +138,31 @@ def _step_dict(result: CriteriaResult, step: Step) -> dict[str, Any]:
             else _strata_records(step.strata, group=result.group, min_n=min_n)
         ),
     }
+
+
+def _set_aside_dict(step: Step, min_n: int) -> dict[str, dict[str, Any]] | None:
+    """Per compared group: cases set aside and their share (both hidden when the count is)."""
+    if step.rule != "set_aside" or not step.set_aside_by_group:
+        return None
+    out = {}
+    for level, (count, share) in step.set_aside_by_group.items():
+        shown = shown_count(count, min_n)
+        out[level] = {
+            "n": shown,
+            "share": number_or_none(share) if shown is not None else None,
+        }
+    return out
+
+
+def _heterogeneity_dict(result: CriteriaResult) -> dict[str, Any]:
+    """The homogeneity test for JSON; strata counts below ``min_n`` hidden."""
+    data = result.heterogeneity.to_dict()
+    for stratum in data["strata"]:
+        stratum["n"] = {
+            level: shown_count(n, result.min_n)
+            for level, n in zip(result.compare, stratum["n"], strict=True)
+        }
+    return data
 
 
 def _group_label(group: str, level: str) -> str:
@@ -192,10 +228,51 @@ def message(result: CriteriaResult) -> str:
             f"omotiverad skillnad."
         )
     elif result.verdict == "risk_unmotivated":
+        parts.extend(_risk_sentences(result, a, b, what, raw_text, rem_text, applied_text))
+    elif result.verdict == "explained":
+        by = [s.label.lower() for s in result.steps if s.criterion in result.explained_by]
+        parts.append(
+            f"Den råa skillnaden i {what} mellan {a} och {b} ({raw_text}) blir mindre än "
+            f"{_fmt_min_diff(result)} när {'; '.join(by) or applied_text} tas med "
+            f"({rem_text}), och förändringen är större än osäkerheten. Enligt de uppgifter som "
+            f"finns kan skillnaden alltså ha en förklaring i kriterierna. Det visar inte att den "
+            f"är motiverad i varje enskilt ärende, och en förklarad skillnad kan ändå bidra till "
+            f"att ojämställdhet består, till exempel om behov bedöms eller dokumenteras olika "
+            f"för {_plural(result, 0)} och {_plural(result, 1)}."
+        )
+    elif result.verdict == "no_difference":
+        parts.append(
+            f"Data visar ingen skillnad av betydelse i {what} mellan {a} och {b}: både den råa "
+            f"skillnaden ({raw_text}) och den kvarvarande ({rem_text}) ligger inom "
+            f"±{_fmt_diff(result.margin, kind_type)}. Mindre skillnader än så kan inte "
+            f"uteslutas, och det visar inte att varje enskild person behandlas lika."
+        )
+    else:
+        parts.extend(_uncertain_sentences(result, a, b, what, raw_text, rem_text))
+    parts.extend(_flag_sentences(result, a, b))
+    for step in result.steps:
+        if step.status == "not_testable":
+            parts.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
+        elif step.missing:
+            parts.append(f"Prövades delvis: {step.label.lower()} – {reason(step)}.")
+    parts.append(_STEP2_REMINDER)
+    return " ".join(parts)
+
+
+def _plural(result: CriteriaResult, index: int) -> str:
+    """The plural label of a compared group in lower case (``kvinnor``)."""
+    return load_catalog().plural_label(result.group, result.compare[index]).lower()
+
+
+def _risk_sentences(
+    result: CriteriaResult, a: str, b: str, what: str, raw_text: str, rem_text: str, applied: str
+) -> list[str]:
+    parts = []
+    if result.remaining.is_clear(result.min_diff):
         if applied:
             parts.append(
                 f"Det finns en risk för en omotiverad skillnad i {what} mellan {a} och {b}: "
-                f"skillnaden ({a} minus {b}) kvarstår även med hänsyn till: {applied_text}. "
+                f"skillnaden ({a} minus {b}) kvarstår även med hänsyn till: {applied}. "
                 f"Kvarvarande skillnad: {rem_text}."
             )
         else:
@@ -214,40 +291,113 @@ def message(result: CriteriaResult) -> str:
                 f"Skillnaden byter riktning jämfört med den råa skillnaden ({raw_text}); "
                 f"den råa jämförelsen ger en missvisande bild (Simpsons paradox)."
             )
-        parts.append(
-            "Det är inte ett bevis: skillnaden kan bero på förhållanden som inte finns i data "
-            "och behöver granskas närmare, till exempel genom aktgranskning."
-        )
-    elif result.verdict == "explained":
-        by = [s.label.lower() for s in result.steps if s.criterion in result.explained_by]
-        parts.append(
-            f"Den råa skillnaden i {what} mellan {a} och {b} ({raw_text}) kvarstår inte tydligt "
-            f"när {'; '.join(by) or applied_text} tas med. Kvarvarande skillnad: {rem_text}. "
-            f"Enligt de uppgifter som finns kan skillnaden alltså ha en förklaring i "
-            f"kriterierna; det visar inte att den är motiverad i varje enskilt ärende."
-        )
-        if abs(result.remaining.diff) >= result.min_diff and np.sign(
-            result.remaining.diff
-        ) == np.sign(result.raw.diff):
-            parts.append(
-                f"Observera att den kvarvarande skillnaden fortfarande är minst "
-                f"{_fmt_min_diff(result)} men osäker, eftersom färre fall återstår; med mer data "
-                f"kan den visa sig vara tydlig."
-            )
     else:
         parts.append(
-            f"Varken den råa skillnaden i {what} mellan {a} och {b} ({raw_text}) eller den "
-            f"kvarvarande ({rem_text}) är tydlig (ett intervall som inte omfattar 0 och minst "
-            f"{_fmt_min_diff(result)}). Det visar inte att grupperna behandlas lika, bara att "
-            f"data inte visar en tydlig skillnad."
+            f"Det finns en risk för en omotiverad skillnad i {what} mellan {a} och {b} i en "
+            f"del av behovsgrupperna, fast den sammanvägda skillnaden ({rem_text}) inte är "
+            f"tydlig: skillnader åt olika håll, eller bara i några grupper, kan ta ut varandra "
+            f"i ett sammanvägt mått."
+        )
+    parts.append(
+        "Det är inte ett bevis: skillnaden kan bero på förhållanden som inte finns i data "
+        "och behöver granskas närmare, till exempel genom aktgranskning."
+    )
+    return parts
+
+
+def _uncertain_sentences(
+    result: CriteriaResult, a: str, b: str, what: str, raw_text: str, rem_text: str
+) -> list[str]:
+    head = f"Kan inte avgöras med dessa data: {what}, {a} jämfört med {b}."
+    margin = _fmt_diff(result.margin, result.outcome_type)
+    if result.heterogeneity is not None and result.heterogeneity.doubtful:
+        body = (
+            f"Skillnaden kan variera mellan behovsgrupper (rå skillnad {raw_text}, "
+            f"kvarvarande {rem_text}), men inte så tydligt att en enskild grupp visar en "
+            f"tydlig skillnad."
+        )
+    elif result.raw.is_clear(result.min_diff):
+        body = (
+            f"Den råa skillnaden är tydlig ({raw_text}). Med hänsyn till kriterierna är den "
+            f"kvarvarande skillnaden {rem_text}: den är inte tydlig, men det går inte heller "
+            f"att visa att kriterierna förklarar den, eftersom osäkerheten är för stor. En "
+            f"skillnad som bara blivit osäker när färre fall jämförs räknas inte som förklarad."
+        )
+    else:
+        body = (
+            f"Varken den råa skillnaden ({raw_text}) eller den kvarvarande ({rem_text}) är "
+            f"tydlig, men intervallen är för breda för att utesluta en skillnad på {margin} "
+            f"eller mer."
+        )
+    return [
+        head,
+        body,
+        "Fler fall (till exempel fler år) eller en aktgranskning kan ge ett säkrare svar.",
+    ]
+
+
+def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
+    """Sentences for the flags: varying differences, set-aside shares, thin strata."""
+    parts = []
+    het = result.heterogeneity
+    if "heterogeneous" in result.flags and het is not None:
+        named = [
+            f"{_stratum_text(s.stratum)}: {a if s.diff > 0 else b} högre "
+            f"({_fmt_diff(s.diff, result.outcome_type)})"
+            for s in het.clear_strata
+        ]
+        parts.append(
+            f"Skillnaden är inte densamma i alla behovsgrupper ({_het_method(het.method)}, "
+            f"{format_pvalue(het.p_value)})"
+            + (
+                f"; tydlig skillnad i {'; '.join(named)}."
+                if named
+                else ", men ingen enskild behovsgrupp visar en tydlig skillnad."
+            )
         )
     for step in result.steps:
-        if step.status == "not_testable":
-            parts.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
-        elif step.missing:
-            parts.append(f"Prövades delvis: {step.label.lower()} – {reason(step)}.")
-    parts.append(_STEP2_REMINDER)
-    return " ".join(parts)
+        if step.testable and "set_aside_differs" in result.flags and _differs(result, step):
+            shares = ", ".join(
+                f"{_group_label(result.group, level)} {_share_text(count, share, result.min_n)}"
+                for level, (count, share) in step.set_aside_by_group.items()
+            )
+            parts.append(
+                f"Steget {step.label.lower()} sorterade bort olika stora andelar av grupperna "
+                f"({shares}). Sådana bedömningar görs av handläggare och kan i sig bära en "
+                f"skillnad mellan könen; granska dem innan skillnaden ses som förklarad."
+            )
+    if "sparse_strata" in result.flags:
+        parts.append(
+            f"Många behovsgrupper är små (färre än {MIN_STRATUM_N} fall i någon av grupperna), "
+            f"så jämförelsen inom behovsgrupper vilar på få fall."
+        )
+    if "raw_only" in result.flags and result.verdict != "risk_unmotivated":
+        parts.append("Inget av kriterierna kunde prövas; bedömningen bygger bara på rådata.")
+    return parts
+
+
+def _differs(result: CriteriaResult, step: Step) -> bool:
+    est = step.set_aside_diff
+    return bool(
+        est is not None
+        and est.defined
+        and est.p_value < result.alpha
+        and abs(est.diff) >= SET_ASIDE_MIN_DIFF
+    )
+
+
+def _share_text(count: int, share: float, min_n: int) -> str:
+    if shown_count(count, min_n) is None:
+        return f"färre än {min_n} fall"
+    return format_percent(share)
+
+
+def _stratum_text(stratum: str) -> str:
+    return stratum.replace("=", " ")
+
+
+def _het_method(method: str) -> str:
+    return "Breslow–Days test" if method == "breslow_day_tarone" else "Cochrans Q"
 
 
 def notes(result: CriteriaResult) -> list[str]:
@@ -371,14 +521,27 @@ def to_text(result: CriteriaResult) -> str:
         if step.share_both_present is not None:
             parts.append(f"{format_percent(step.share_both_present)} i grupper där båda finns")
         if step.explained_share is not None:
-            parts.append(f"förklarar {format_percent(step.explained_share)} av den råa skillnaden")
+            parts.append(_explained_text(step.explained_share))
         lines.append("   " + "; ".join(parts) + ".")
+        if step.set_aside_by_group:
+            shares = ", ".join(
+                f"{_group_label(result.group, level)} {_share_text(count, share, result.min_n)}"
+                for level, (count, share) in step.set_aside_by_group.items()
+            )
+            test = step.set_aside_diff
+            p_text = f", {format_pvalue(test.p_value)}" if test is not None else ""
+            lines.append(f"   Andel bortsorterade per grupp: {shares}{p_text}.")
+        if step.need_method == "prognostic":
+            lines.append(
+                f"   Behovsgrupper efter prognospoäng över hela behovsprofilen "
+                f"({len(step.strata) // 2} grupper)."
+            )
         if step.missing:
             lines.append(f"   Delvis prövat: {reason(step)}.")
         if step.odds_ratio is not None:
             orr = step.odds_ratio
             lines.append(
-                f"   Oddskvot (Mantel–Haenszel) för {b} jämfört med {a}: "
+                f"   Oddskvot (Mantel–Haenszel) för {a} jämfört med {b}: "
                 f"{format_number(orr['odds_ratio'], decimals=3)} ({_fmt_or_ci(orr, result.alpha)}), "
                 f"{format_pvalue(orr['p'])}"
             )
@@ -386,8 +549,13 @@ def to_text(result: CriteriaResult) -> str:
     if strata_step is not None:
         lines.append("")
         lines.extend(_strata_lines(result, strata_step))
+    if result.heterogeneity is not None:
+        lines.append("")
+        lines.extend(_heterogeneity_lines(result))
     lines.append("")
     lines.append(f"Bedömning: {VERDICT_LABELS[result.verdict]} ({result.verdict}).")
+    if result.flags:
+        lines.append(f"Flaggor: {'; '.join(FLAG_LABELS[f] for f in result.flags)}.")
     if result.explained_by:
         labels = [s.label for s in result.steps if s.criterion in result.explained_by]
         lines.append(f"Förklaras av: {'; '.join(labels)}.")
@@ -433,6 +601,33 @@ def _strata_lines(result: CriteriaResult, step: Step) -> list[str]:
     return lines
 
 
+def _explained_text(share: float) -> str:
+    if share <= 0:
+        return "minskar inte den råa skillnaden"
+    return f"förklarar {format_percent(share)} av den råa skillnaden"
+
+
+def _heterogeneity_lines(result: CriteriaResult) -> list[str]:
+    het = result.heterogeneity
+    data = _heterogeneity_dict(result)
+    # the strata's own intervals are Bonferroni-adjusted for the number of strata
+    adjusted = result.alpha / max(len(het.strata), 1)
+    lines = [
+        f"Är skillnaden densamma i alla behovsgrupper? {_het_method(het.method)}, "
+        f"{format_pvalue(het.p_value)} (grupper med minst {MIN_STRATUM_N} fall i varje grupp)."
+    ]
+    for stratum, info in zip(het.strata, data["strata"], strict=True):
+        counts = " | ".join(".." if n is None else format_number(n) for n in info["n"].values())
+        clear = " – tydlig" if stratum.clear else ""
+        est = _fmt_estimate(_as_estimate(stratum), result.outcome_type, adjusted)
+        lines.append(f"  {_stratum_text(stratum.stratum)}: {est} ({counts} fall){clear}")
+    return lines
+
+
+def _as_estimate(stratum: StratumDiff) -> Estimate:
+    return Estimate(stratum.diff, stratum.ci_low, stratum.ci_high, float("nan"), "")
+
+
 def _method_text(result: CriteriaResult) -> str:
     if result.outcome_type == "share":
         within = "Mantel–Haenszels riskskillnad"
@@ -440,11 +635,23 @@ def _method_text(result: CriteriaResult) -> str:
     else:
         within = "viktad medelvärdesskillnad"
         raw = "Welchs t-test"
-    return (
+    text = (
         f"Metod: rå skillnad som {raw}; inom behovsgrupper {within} med vikterna "
         f"n1·n2/(n1+n2). Tydlig skillnad: intervallet omfattar inte 0 och skillnaden är minst "
-        f"{_fmt_min_diff(result)}."
+        f"{_fmt_min_diff(result)}. Ingen skillnad av betydelse: båda intervallen ligger inom "
+        f"±{_fmt_diff(result.margin, result.outcome_type)}. Förklarad: den kvarvarande "
+        f"skillnaden är mindre än {_fmt_min_diff(result)} och dess intervall utesluter den råa "
+        f"skillnaden."
     )
+    if any(s.need_method == "prognostic" for s in result.steps):
+        text += (
+            f" Behoven jämförs över hela behovsprofilen: fallen delas in i {SCORE_STRATUM}er "
+            f"efter det utfall som behoven ensamma förutsäger (en prognospoäng skattad på båda "
+            f"grupperna tillsammans, utan {load_catalog().label(result.group).lower()}). Antaganden: behoven "
+            f"är bedömda på samma sätt i båda grupperna, och det som poängen inte fångar kan "
+            f"den inte justera för."
+        )
+    return text
 
 
 # -- small helpers ------------------------------------------------------------------------------

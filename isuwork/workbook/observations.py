@@ -15,7 +15,13 @@ import pandas as pd
 from isuwork.analysis.criteria import CriteriaResult, check_criteria
 from isuwork.analysis.screening import ALL
 from isuwork.domain.catalog import load_catalog
-from isuwork.domain.vocabulary import CRITERIA_KINDS, DEFAULT_MIN_N, SEX, VERDICT_LABELS
+from isuwork.domain.vocabulary import (
+    CRITERIA_KINDS,
+    DEFAULT_MIN_N,
+    FLAG_LABELS,
+    SEX,
+    VERDICT_LABELS,
+)
 from isuwork.exceptions import IsuworkError
 from isuwork.present.criteria_report import message, to_text
 from isuwork.privacy.protected import Protected
@@ -134,7 +140,7 @@ def criteria_report(
 def verdict_summary(
     data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
 ) -> pd.DataFrame:
-    """One row per observation: the verdict and what explained the difference, in Swedish."""
+    """One row per observation: the verdict, what explained the difference, its flags (Swedish)."""
     rows = []
     for obs, result in zip(
         observations, check_observations(data, observations, min_n=min_n), strict=True
@@ -145,6 +151,7 @@ def verdict_summary(
                     "Iakttagelse": obs.get("titel"),
                     "Bedömning": "Kunde inte prövas",
                     "Förklaras av": "",
+                    "Flaggor": "",
                     "Kommentar": result,
                 }
             )
@@ -154,10 +161,12 @@ def verdict_summary(
                 "Iakttagelse": obs.get("titel"),
                 "Bedömning": VERDICT_LABELS.get(result.verdict, result.verdict),
                 "Förklaras av": ", ".join(result.explained_by),
+                "Flaggor": "; ".join(FLAG_LABELS[flag] for flag in result.flags),
                 "Kommentar": message(result).split(". ")[0] + ".",
             }
         )
-    return pd.DataFrame(rows, columns=["Iakttagelse", "Bedömning", "Förklaras av", "Kommentar"])
+    columns = ["Iakttagelse", "Bedömning", "Förklaras av", "Flaggor", "Kommentar"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def answer_key_table(

@@ -9,6 +9,7 @@ import pandas as pd
 
 from isuwork.analysis.criteria.estimate import (
     Cases,
+    default_margin,
     default_min_diff,
     estimate,
     group_table,
@@ -22,7 +23,7 @@ from isuwork.analysis.criteria.specs import (
     resolve_kind,
 )
 from isuwork.analysis.criteria.staircase import run_steps
-from isuwork.analysis.criteria.verdict import explained_by, verdict
+from isuwork.analysis.criteria.verdict import explained_by, final_heterogeneity, flags, verdict
 from isuwork.analysis.outcomes import outcome_kind, outcome_values
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.selection import Filters, as_list, matches, require_columns, selection_mask
@@ -41,6 +42,7 @@ def check_criteria(
     filters: Filters | None = None,
     alpha: float = 0.05,
     min_diff: float | None = None,
+    margin: float | None = None,
     min_group: int = 20,
     min_n: int = DEFAULT_MIN_N,
 ) -> CriteriaResult:
@@ -77,6 +79,10 @@ def check_criteria(
     min_diff
         Smallest difference that counts as clear: by default 0.03 (3 percentage points) for
         shares and 10 % of the overall mean for numeric outcomes.
+    margin
+        Largest difference the data must rule out before the verdict is ``no_difference``: by
+        default 0.10 (10 percentage points) for shares and a quarter of the overall mean for
+        numeric outcomes.
     min_group
         Fewest cases per compared group, both overall and in what remains at the last step.
     min_n
@@ -85,12 +91,11 @@ def check_criteria(
     Returns
     -------
     CriteriaResult
-        The staircase, the ``verdict`` and ``explained_by``; see
-        :func:`isuwork.analysis.criteria.verdict.verdict` for the codes. ``explained_by``
-        (only for ``explained``) lists, in order, each testable criterion whose step (a) turned
-        a clear difference into one that is not clear, or (b) removed at least a third of the
-        raw difference (``explained_share >= 1/3``). The Swedish sentence and the JSON form are
-        written by :mod:`isuwork.present.criteria_report`.
+        The staircase, the ``verdict``, its ``flags`` and ``explained_by``; see
+        :mod:`isuwork.analysis.criteria.verdict` for the rules. ``explained_by`` (only for
+        ``explained``) lists, in order, each testable criterion whose step removed at least a
+        third of the raw difference (``explained_share >= 1/3``). The Swedish sentence and the
+        JSON form are written by :mod:`isuwork.present.criteria_report`.
 
     Examples
     --------
@@ -99,6 +104,7 @@ def check_criteria(
     ('explained', ('behov',))
     """
     check_numbers(alpha=alpha, min_diff=min_diff, min_group=min_group, min_n=min_n)
+    check_numbers(alpha=alpha, min_diff=margin, min_group=min_group, min_n=min_n, name="margin")
     require_columns(df, [outcome, group], what="analysen")
     if compare is None:
         compare = load_catalog().sexes if group == SEX else ()
@@ -112,6 +118,7 @@ def check_criteria(
     no_strata = np.zeros(len(cases.y), dtype=np.int64)
     raw, _ = estimate(cases, no_strata, 1, everyone, alpha, stratified=False)
     min_diff_v = default_min_diff(cases) if min_diff is None else float(min_diff)
+    margin_v = default_margin(cases) if margin is None else float(margin)
 
     steps = run_steps(
         cases,
@@ -130,8 +137,16 @@ def check_criteria(
         remaining = raw
         remaining_by_group = dict(zip(pair, groups["n"].tolist(), strict=True))
 
+    varies = final_heterogeneity(steps)
     code = verdict(
-        groups, remaining_by_group, raw, remaining, min_diff=min_diff_v, min_group=min_group
+        groups,
+        remaining_by_group,
+        raw,
+        remaining,
+        varies,
+        min_diff=min_diff_v,
+        margin=margin_v,
+        min_group=min_group,
     )
     return CriteriaResult(
         outcome=outcome,
@@ -145,8 +160,11 @@ def check_criteria(
         remaining=remaining,
         remaining_by_group=remaining_by_group,
         verdict=code,
-        explained_by=explained_by(steps, raw, min_diff_v) if code == "explained" else (),
+        flags=flags(steps, varies, alpha=alpha),
+        heterogeneity=varies,
+        explained_by=explained_by(steps) if code == "explained" else (),
         min_diff=min_diff_v,
+        margin=margin_v,
         min_group=min_group,
         min_n=min_n,
         alpha=alpha,

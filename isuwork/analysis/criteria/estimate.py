@@ -25,6 +25,11 @@ OutcomeType = Literal["share", "mean"]
 DEFAULT_MIN_DIFF_SHARE = 0.03
 #: Default smallest difference for numeric outcomes, as a fraction of the overall mean.
 DEFAULT_MIN_DIFF_MEAN_FRACTION = 0.10
+#: Default equivalence margin for shares: ``no_difference`` needs the intervals inside ±10 pp.
+DEFAULT_MARGIN_SHARE = 0.10
+#: Default equivalence margin for numeric outcomes, as a fraction of the overall mean (a
+#: quarter: 10 percentage points of a typical share of about 40 %).
+DEFAULT_MARGIN_MEAN_FRACTION = 0.25
 #: Label of the stratum of cases whose need value is missing.
 UNKNOWN_STRATUM = "okänt"
 
@@ -102,11 +107,15 @@ class Cells:
     total: np.ndarray
     mean: np.ndarray
     sd: np.ndarray
+    min_cell: int = 1
 
     @property
     def both(self) -> np.ndarray:
-        """Strata where both compared groups are present."""
-        return (self.n[:, 0] > 0) & (self.n[:, 1] > 0)
+        """Strata where both compared groups are present (with ``min_cell`` cases each).
+
+        A stratum comparing means needs two cases per group (:data:`stats.MIN_CELL_MEANS`).
+        """
+        return (self.n[:, 0] >= self.min_cell) & (self.n[:, 1] >= self.min_cell)
 
 
 def cells(cases: Cases, codes: np.ndarray, k: int, keep: np.ndarray) -> Cells:
@@ -125,6 +134,7 @@ def cells(cases: Cases, codes: np.ndarray, k: int, keep: np.ndarray) -> Cells:
         total=total.reshape(k, 2),
         mean=mean.reshape(k, 2),
         sd=np.sqrt(var).reshape(k, 2),
+        min_cell=1 if cases.share else stats.MIN_CELL_MEANS,
     )
 
 
@@ -220,7 +230,10 @@ def sd(values: np.ndarray) -> float:
 
 
 def odds_ratio(table: Cells, compare: tuple[str, str]) -> dict[str, Any] | None:
-    """Mantel–Haenszel odds ratio of the second compared group relative to the first.
+    """Mantel–Haenszel odds ratio of the first compared group relative to the second.
+
+    The same direction as the differences (first minus second): above 1 when the first group
+    has the higher odds.
 
     None when no stratum holds both groups, or when the pooled ratio is 0, infinite or
     undefined (every stratum has an empty cell on one side), where no interval exists.
@@ -235,13 +248,13 @@ def odds_ratio(table: Cells, compare: tuple[str, str]) -> dict[str, Any] | None:
     if not ((a2 * b1).sum() > 0 and (b2 * a1).sum() > 0):
         return None
     tables = np.stack(
-        [np.column_stack([a2, b2]), np.column_stack([a1, b1])],
+        [np.column_stack([a1, b1]), np.column_stack([a2, b2])],
         axis=1,
     ).astype(float)
     res = stats.mantel_haenszel_odds_ratio(tables)
     return {
-        "group": compare[1],
-        "reference": compare[0],
+        "group": compare[0],
+        "reference": compare[1],
         "odds_ratio": number_or_none(res["odds_ratio"]),
         "ci": [number_or_none(res["ci_low"]), number_or_none(res["ci_high"])],
         "p": number_or_none(res["p_value"]),
@@ -283,13 +296,18 @@ def _value_label(value: Any) -> str:
     return str(value)
 
 
+def stratum_names(labels: pd.DataFrame) -> list[str]:
+    """A name per stratum: ``var=value`` joined by `` · ``."""
+    return [
+        " · ".join(f"{var}={row[var]}" for var in labels.columns) for _, row in labels.iterrows()
+    ]
+
+
 def strata_table(
     labels: pd.DataFrame, table: Cells, *, group: str, compare: tuple[str, str], share: bool
 ) -> pd.DataFrame:
     """Tidy strata table: one row per stratum and compared group (unprotected)."""
-    names = [
-        " · ".join(f"{var}={row[var]}" for var in labels.columns) for _, row in labels.iterrows()
-    ]
+    names = stratum_names(labels)
     parts = []
     for i, level in enumerate(compare):
         part = labels.copy()
@@ -334,6 +352,15 @@ def group_table(
     out = pd.DataFrame(rows)
     out["n"] = out["n"].astype("int64")
     return out
+
+
+def default_margin(cases: Cases) -> float:
+    """10 percentage points for shares, a quarter of the overall mean for numeric outcomes."""
+    if cases.share:
+        return DEFAULT_MARGIN_SHARE
+    if not len(cases.y):
+        return float("nan")
+    return DEFAULT_MARGIN_MEAN_FRACTION * abs(float(cases.y.mean()))
 
 
 def default_min_diff(cases: Cases) -> float:

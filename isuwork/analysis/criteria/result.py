@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from isuwork.analysis.criteria.estimate import Estimate, OutcomeType
+from isuwork.analysis.criteria.heterogeneity import Heterogeneity
 from isuwork.analysis.criteria.specs import Kind
 from isuwork.analysis.criteria.staircase import Step
-from isuwork.analysis.criteria.verdict import Verdict
+from isuwork.analysis.criteria.verdict import Flag, Verdict
 from isuwork.privacy.suppression import shown_count
 
 
@@ -36,7 +37,12 @@ class CriteriaResult:
         Cases per compared group that contribute to the remaining difference.
     verdict, explained_by
         The verdict code and, for ``explained``, the criteria that explained the difference.
-    min_diff, min_group, min_n, alpha, filters
+    flags
+        Codes that qualify the verdict (``heterogeneous``, ``set_aside_differs``, ``raw_only``,
+        ``sparse_strata``; see :func:`isuwork.analysis.criteria.verdict.flags`).
+    heterogeneity
+        The homogeneity test over the need strata of the last stratified step (None without).
+    min_diff, margin, min_group, min_n, alpha, filters
         The terms of the check.
     """
 
@@ -53,10 +59,13 @@ class CriteriaResult:
     verdict: Verdict
     explained_by: tuple[str, ...]
     min_diff: float
+    margin: float
     min_group: int
     min_n: int
     alpha: float
     filters: dict[str, list[str]] = field(default_factory=dict)
+    flags: tuple[Flag, ...] = ()
+    heterogeneity: Heterogeneity | None = None
 
     def staircase(self) -> pd.DataFrame:
         """The staircase as a tidy table: the raw difference, then one row per criterion.

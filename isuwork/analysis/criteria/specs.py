@@ -35,6 +35,7 @@ class Spec:
     variables: tuple[str, ...]
     when: str
     values: dict[str, tuple[str, ...]]
+    profile: tuple[str, ...] = ()
 
 
 def resolve_kind(outcome: str, kind: str | None = None) -> Kind:
@@ -79,13 +80,18 @@ def check_compare(compare: Sequence[str]) -> tuple[str, str]:
     return first, second
 
 
-def check_numbers(*, alpha: float, min_diff: float | None, min_group: int, min_n: int) -> None:
-    """A Swedish error for an ``alpha``, ``min_diff``, ``min_group`` or ``min_n`` out of range."""
+def check_numbers(
+    *, alpha: float, min_diff: float | None, min_group: int, min_n: int, name: str = "min_diff"
+) -> None:
+    """A Swedish error for an ``alpha``, ``min_diff``, ``min_group`` or ``min_n`` out of range.
+
+    ``name`` is the parameter the ``min_diff`` value came from (``margin`` is checked alike).
+    """
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha ska ligga mellan 0 och 1 (till exempel 0,05); fick {alpha}.")
     if min_diff is not None and (not finite(min_diff) or min_diff < 0):
         raise ParameterError(
-            f"min_diff ska vara ett tal som är 0 eller större (andel för ja/nej-utfall, "
+            f"{name} ska vara ett tal som är 0 eller större (andel för ja/nej-utfall, "
             f"samma enhet som utfallet annars); fick {min_diff}."
         )
     if int(min_group) < 1:
@@ -141,6 +147,7 @@ def criteria_specs(
             variables=crit.variables,
             when=crit.when,
             values=dict(crit.values),
+            profile=crit.profile,
         )
         if crit.code in overrides:
             spec = _override(spec, overrides[crit.code], df=df)
@@ -173,7 +180,7 @@ def _override(spec: Spec, given: Any, *, df: pd.DataFrame) -> Spec:
             f"Kolumner i data: {', '.join(map(str, df.columns))}."
         )
     if spec.rule == "stratify":
-        return replace(spec, variables=tuple(columns), values={})
+        return replace(spec, variables=tuple(columns), values={}, profile=())
     values = {}
     for col in columns:
         if col in explicit and explicit[col]:

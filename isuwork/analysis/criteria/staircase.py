@@ -1,9 +1,12 @@
 """The staircase: the difference again after each criterion, taken into account in turn.
 
 Steps are cumulative and follow the catalogue's order. A ``stratify`` criterion (need) compares
-the groups within strata formed by every combination of its usable variables; cases with a
-missing need value form a stratum of their own (``okänt``) rather than being dropped. A
-``set_aside`` criterion removes the matching cases from every later step. A criterion variable
+the groups within need strata (:mod:`isuwork.analysis.criteria.need_strata`: every combination
+of a few coarse variables, with a missing value as a stratum of its own, ``okänt``; or groups of
+a prognostic score over the whole need profile), and asks whether the difference is the same in
+every stratum (:mod:`isuwork.analysis.criteria.heterogeneity`). A ``set_aside`` criterion
+removes the matching cases from every later step, and reports how many and what share of each
+compared group it removed: such judgements are caseworkers' and may themselves differ by sex. A criterion variable
 that is absent, or filled in for fewer than half of the cases in either compared group, cannot
 be used ("uppgift saknas"); a criterion left with no usable variable is ``not_testable`` and
 explains nothing.
@@ -12,20 +15,22 @@ explains nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from isuwork.analysis import stats
 from isuwork.analysis.criteria.estimate import (
     Cases,
     Estimate,
     estimate,
     odds_ratio,
-    strata,
     strata_table,
 )
+from isuwork.analysis.criteria.heterogeneity import MIN_STRATUM_N, Heterogeneity, heterogeneity
+from isuwork.analysis.criteria.need_strata import NeedMethod, need_strata
 from isuwork.analysis.criteria.specs import Spec
 from isuwork.domain.selection import matches
 from isuwork.domain.vocabulary import YES
@@ -78,6 +83,20 @@ class Step:
         and ``varde``, and ``ingar`` (both groups present).
     n_unknown_need
         Cases in the stratum of missing need values.
+    need_method
+        For the need step: ``exact`` (strata are the combinations of values) or ``prognostic``
+        (groups of the need-predicted outcome).
+    set_aside_by_group
+        For a set-aside step: per compared group, ``(cases set aside, their share of the
+        group's cases still compared before the step)``.
+    set_aside_diff
+        The difference between those shares (first minus second group), with Newcombe's
+        interval and its test.
+    heterogeneity
+        For stratified steps: whether the difference varies between strata.
+    n_dense
+        For stratified steps: cases still compared in strata where each compared group has at
+        least :data:`~isuwork.analysis.criteria.heterogeneity.MIN_STRATUM_N` cases.
     """
 
     criterion: str
@@ -98,6 +117,11 @@ class Step:
     odds_ratio: dict[str, Any] | None = None
     strata: pd.DataFrame | None = None
     n_unknown_need: int = 0
+    need_method: NeedMethod | None = None
+    set_aside_by_group: dict[str, tuple[int, float]] = field(default_factory=dict)
+    set_aside_diff: Estimate | None = None
+    heterogeneity: Heterogeneity | None = None
+    n_dense: int | None = None
 
     @property
     def testable(self) -> bool:
@@ -130,6 +154,11 @@ def _usable(
     missing = tuple(v for v in spec.variables if v in absent or v in thin)
     if spec.rule == "set_aside" and spec.when == "all" and missing:
         usable = []
+    for var in spec.profile:
+        if var in frame.columns and var not in usable:
+            known = frame[var].notna().to_numpy()
+            if min(_known_share(known, keep & (cases.g == i)) for i in (0, 1)) >= MIN_KNOWN_SHARE:
+                usable.append(var)
     return tuple(usable), missing, tuple(thin)
 
 
@@ -180,10 +209,15 @@ def run_steps(
     labels: pd.DataFrame | None = None
     unknown = np.zeros(size, dtype=bool)
     stratified = False
+    need_method: NeedMethod | None = None
+    bands = np.zeros(size, dtype=np.int64)
+    band_names: list[str] = []
     previous = raw
     divisible = raw.defined and abs(raw.diff) >= EXPLAINED_SHARE_GUARD * min_diff and raw.diff != 0
     steps: list[Step] = []
     for spec in specs:
+        if outcome in spec.profile:
+            spec = replace(spec, profile=tuple(v for v in spec.profile if v != outcome))
         if outcome in spec.variables:
             steps.append(_not_testable(spec, spec.variables, (), uses_outcome=outcome))
             continue
@@ -192,13 +226,19 @@ def run_steps(
             steps.append(_not_testable(spec, missing or spec.variables, thin))
             continue
         n_set_aside = 0
+        by_group: dict[str, tuple[int, float]] = {}
+        aside_diff = None
         if spec.rule == "stratify":
-            codes, labels, unknown = strata(cases.frame, usable)
+            coarse = [v for v in usable if v not in spec.profile]
+            need = need_strata(cases.frame, usable, cases.y, coarse=coarse)
+            codes, labels, unknown, need_method = need.codes, need.labels, need.unknown, need.method
+            bands, band_names = need.bands, need.band_names
             k = len(labels)
             stratified = True
         else:
             hit = _set_aside_mask(cases.frame, spec, usable) & keep
             n_set_aside = int(hit.sum())
+            by_group, aside_diff = _set_aside_by_group(cases, hit, keep, compare, alpha)
             keep = keep & ~hit
         est, table = estimate(cases, codes, k, keep, alpha, stratified=stratified)
         in_both = table.both[codes] & keep
@@ -232,11 +272,55 @@ def run_steps(
                     else None
                 ),
                 n_unknown_need=int((unknown & keep).sum()) if stratified else 0,
+                need_method=need_method if spec.rule == "stratify" else None,
+                set_aside_by_group=by_group,
+                set_aside_diff=aside_diff,
+                heterogeneity=(
+                    heterogeneity(
+                        cases,
+                        codes,
+                        k,
+                        keep,
+                        bands,
+                        band_names,
+                        alpha=alpha,
+                        min_diff=min_diff,
+                    )
+                    if stratified and labels is not None
+                    else None
+                ),
+                n_dense=(
+                    int(table.n[(table.n >= MIN_STRATUM_N).all(axis=1)].sum())
+                    if stratified
+                    else None
+                ),
             )
         )
         if est.defined:
             previous = est
     return steps
+
+
+def _set_aside_by_group(
+    cases: Cases, hit: np.ndarray, keep: np.ndarray, compare: tuple[str, str], alpha: float
+) -> tuple[dict[str, tuple[int, float]], Estimate]:
+    """Cases set aside per compared group, their share, and the difference of the shares."""
+    counts = [int((hit & (cases.g == i)).sum()) for i in (0, 1)]
+    bases = [int((keep & (cases.g == i)).sum()) for i in (0, 1)]
+    by_group = {
+        level: (count, count / base if base else float("nan"))
+        for level, count, base in zip(compare, counts, bases, strict=True)
+    }
+    row = stats.diff_proportions([counts[0]], [bases[0]], [counts[1]], [bases[1]], alpha=alpha)
+    first = row.iloc[0]
+    diff = Estimate(
+        float(first["diff"]),
+        float(first["ci_low"]),
+        float(first["ci_high"]),
+        float(first["p_value"]),
+        str(first["test"]),
+    )
+    return by_group, diff
 
 
 def _not_testable(
