@@ -17,10 +17,13 @@ persistent_150      the same with 150 cases per sex
 noise_setaside      persistent_300, and a set-aside variable (need met by relatives) that
                     removes 60 % of the cases at random
 opposite            women +15 percentage points at low need, -15 at high need; 300 per sex
+explained_large     no sex effect, women with much more need (twice the gap of
+                    null_confounded), 1,000 per sex: how often can an explanation be shown?
 ==================  =====================================================================
 
 Under the null scenarios ``risk_unmotivated`` is a false alarm; under ``persistent_*`` and
-``noise_setaside`` ``explained`` is wrong; under ``opposite`` ``no_difference`` is wrong.
+``noise_setaside`` ``explained`` is wrong; under ``opposite`` ``no_difference`` is wrong;
+``explained_large`` shows how often a true explanation is recognised.
 
 Run from the repository root::
 
@@ -101,6 +104,10 @@ def sparse_null(rng: np.random.Generator) -> pd.DataFrame:
     return confounded(rng, 30)
 
 
+def explained_large(rng: np.random.Generator) -> pd.DataFrame:
+    return confounded(rng, 1000, need_gap=1.0)
+
+
 def persistent_300(rng: np.random.Generator) -> pd.DataFrame:
     return confounded(rng, 300, effect=0.08)
 
@@ -171,6 +178,7 @@ SCENARIOS: dict[str, tuple[Callable[[np.random.Generator], pd.DataFrame], str]] 
     "persistent_150": (persistent_150, "beviljad"),
     "noise_setaside": (noise_setaside, "beviljad"),
     "opposite": (opposite, "beviljad"),
+    "explained_large": (explained_large, "beviljad"),
 }
 
 

@@ -599,8 +599,12 @@ def test_mean_difference_hidden_by_need_and_numbers_in_text():
 # --------------------------------------------------------------------------------------------
 # Participation, Tabell 2
 # --------------------------------------------------------------------------------------------
-def participation(men_special: dict, *, men_special_yes: int = 18) -> pd.DataFrame:
-    """Women 160/200 take part, 140 ordinary men 112 (80 %), 60 special men far less."""
+def participation(men_special: dict, *, men_special_yes: int = 36) -> pd.DataFrame:
+    """Women 320/400 take part, 280 ordinary men 224 (80 %), 120 special men far less.
+
+    Large enough that setting the special men aside can show (with 95 % confidence) that at
+    least half of the raw 15-point gap was removed.
+    """
     base = {
         "behov_max": 2,
         "tillfragad_delta": True,
@@ -610,9 +614,9 @@ def participation(men_special: dict, *, men_special_yes: int = 18) -> pd.DataFra
         "kommunikationsstod": "nej_behovdes_ej",
     }
     cells = [
-        {"kon": W, "n": 200, "yes": 160, **base},
-        {"kon": M, "n": 140, "yes": 112, **base},
-        {"kon": M, "n": 60, "yes": men_special_yes, **{**base, **men_special}},
+        {"kon": W, "n": 400, "yes": 320, **base},
+        {"kon": M, "n": 280, "yes": 224, **base},
+        {"kon": M, "n": 120, "yes": men_special_yes, **{**base, **men_special}},
     ]
     return build(cells, outcome="deltog_utredningssamtal")
 
@@ -629,14 +633,14 @@ def test_interpreter_needed_but_not_used_stays_unexplained():
     ]
     lang = step(result, "funktionsnedsattning_sprak")
     assert lang.status == "applied" and lang.n_set_aside == 0
-    assert result.raw.diff == pytest.approx(0.80 - 130 / 200)
+    assert result.raw.diff == pytest.approx(0.80 - 260 / 400)
     assert result.remaining.diff == pytest.approx(0.15)
     assert result.verdict == "risk_unmotivated"
 
 
 def test_limits_despite_interpreter_explain():
     result = check_criteria(participation({"tolk": "ja"}), outcome="deltog_utredningssamtal")
-    assert step(result, "funktionsnedsattning_sprak").n_set_aside == 60
+    assert step(result, "funktionsnedsattning_sprak").n_set_aside == 120
     assert result.remaining.diff == pytest.approx(0.0, abs=1e-12)
     assert result.verdict == "explained"
     assert result.explained_by == ("funktionsnedsattning_sprak",)
@@ -645,7 +649,7 @@ def test_limits_despite_interpreter_explain():
 def test_asked_and_declined_explains_but_not_being_asked_does_not():
     asked = participation({"velat_delta": False})
     result = check_criteria(asked, outcome="deltog_utredningssamtal")
-    assert step(result, "onskemal").n_set_aside == 60
+    assert step(result, "onskemal").n_set_aside == 120
     assert result.verdict == "explained" and result.explained_by == ("onskemal",)
 
     not_asked = participation({"tillfragad_delta": False, "velat_delta": None})

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from isuwork.domain.vocabulary import VERDICT_LABELS
 from isuwork.render import DEFAULT_NOTEBOOKS, render_reports, reports_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,4 +139,5 @@ def test_course_notebooks_run(tmp_path):
     )
     assert summary.failures == []
     answer = (tmp_path / "kurs" / "exempelby" / "facit_ovningar.html").read_text("utf-8")
-    assert "Risk för omotiverad skillnad" in answer and "Skillnaden förklaras" in answer
+    assert VERDICT_LABELS["risk_unmotivated"] in answer
+    assert VERDICT_LABELS["explained"] in answer

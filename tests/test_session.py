@@ -10,6 +10,7 @@ import pytest
 from isuwork.data.prepare import load
 from isuwork.domain.vocabulary import VERDICT_LABELS
 from isuwork.exceptions import ParameterError
+from isuwork.present.screening_text import LARGE_HIDDEN_SENTENCE
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.journal import open_journal
 from isuwork.workbook.observations import (
@@ -58,7 +59,10 @@ def test_screening_list_is_protected_and_described(session):
     assert list(listed.columns[-3:]) == ["rang", "mening", "dold"]
     shown = listed.table[~listed.table["dold"]]
     assert shown["mening"].str.contains("kvinnor").any()
-    assert (listed.table.loc[listed.table["dold"], "mening"].str.contains("för få")).all()
+    hidden = listed.table[listed.table["dold"]]
+    large = hidden["stor_dold_skillnad"].to_numpy(dtype=bool)
+    assert (hidden.loc[large, "mening"] == LARGE_HIDDEN_SENTENCE).all()
+    assert hidden.loc[~large, "mening"].str.contains("för få").all()
 
 
 def test_observations_come_from_the_journal_before_the_screening(session, tmp_path):

@@ -90,6 +90,11 @@ def test_five_verdicts_with_labels_that_do_not_overstate():
         (est(0.08, 0.03, 0.13), est(0.08, -0.01, 0.17), "uncertain"),
         # below min_diff but the interval still holds the raw estimate: not shown to be moved
         (est(0.08, 0.03, 0.13), est(0.02, -0.07, 0.11), "uncertain"),
+        # it excludes the raw estimate but not half of it: not shown that half was removed
+        (est(0.10, 0.05, 0.15), est(0.02, -0.02, 0.06), "uncertain"),
+        # the same with the signs turned
+        (est(-0.10, -0.15, -0.05), est(-0.01, -0.04, 0.02), "explained"),
+        (est(-0.10, -0.15, -0.05), est(-0.02, -0.06, 0.02), "uncertain"),
         # neither clear, both intervals inside ±10 points: no difference of importance
         (est(0.01, -0.05, 0.07), est(0.0, -0.06, 0.06), "no_difference"),
         # neither clear, but too wide to rule out 10 points (40 per sex, 55 % vs 40 %)
@@ -108,8 +113,9 @@ def test_heterogeneity_rules():
     assert judge(flat, flat, het(0.001, True, False)) == "risk_unmotivated"
     # varies clearly, but no stratum shows it on its own: cannot rule a difference out
     assert judge(flat, flat, het(0.001, False, False)) == "uncertain"
-    # a doubt at the check's own level (p < 0.05, not < 0.01) already stops no_difference
-    assert judge(flat, flat, het(0.03, True)) == "uncertain"
+    # a doubt at the level customary for heterogeneity (p < 0.10, not < 0.01) already stops
+    # no_difference
+    assert judge(flat, flat, het(0.08, True)) == "uncertain"
     assert judge(flat, flat, het(0.2, True)) == "no_difference"
     # an explanation on average stands, with the flag saying that it varies
     moved = (est(0.10, 0.05, 0.15), est(0.01, -0.02, 0.04))

@@ -36,7 +36,13 @@ ALL = "alla"
 
 
 def screen_columns() -> list[str]:
-    """The columns of the list (after the unit column with ``per``, before ``dold``)."""
+    """The columns of the list (after the unit column with ``per``, before ``dold``).
+
+    ``storlek`` is an effect size comparable across outcomes: Cohen's h for shares
+    (``|2 asin √p1 − 2 asin √p2|``), the standardised mean difference for means (difference over
+    the pooled standard deviation). ``stor_dold_skillnad`` marks a hidden row whose difference
+    would be significant: a large difference in a small group, whose values are not shown.
+    """
     first, second = load_catalog().sexes
     return [
         "utfall",
@@ -53,6 +59,7 @@ def screen_columns() -> list[str]:
         "p_varde",
         "p_justerat",
         "storlek",
+        "stor_dold_skillnad",
         "rang",
     ]
 
@@ -72,11 +79,16 @@ def screen(
 ) -> Protected:
     """Every outcome against every background variable, women against men, ranked by size.
 
-    Shares are compared in percentage points; means relative to the outcome's overall mean
-    (``storlek`` = |difference| / overall mean), so that different scales can be ranked
-    together. Rows whose adjusted p-value (Benjamini–Hochberg over the whole list) is below 0.05
-    come first, largest first. ``per`` (e.g. ``"kommun"``) screens each unit separately in one
-    pass. Values resting on too few cases are hidden.
+    Shares are compared in percentage points, means in their own unit; ``storlek`` is an effect
+    size on one scale for both (Cohen's h, standardised mean difference), so that different
+    outcomes can be ranked together. Rows whose adjusted p-value (Benjamini–Hochberg over every
+    test of the list, hidden rows included) is below ``alpha`` come first, largest first; then
+    hidden rows whose difference would be significant (``stor_dold_skillnad``: a large
+    difference in a small group, values not shown); then the other rows. A level of a
+    background variable that holds exactly the same cases as another one (``lagrum=lss`` and
+    ``verksamhet=lss``), or as all cases, is listed once, under the first. ``per`` (e.g.
+    ``"kommun"``) screens each unit separately in one pass. Values resting on too few cases
+    are hidden.
 
     ``exact`` is passed to :func:`isuwork.privacy.suppression.suppress`. By default the list
     gets the complete check of the small-number protection, with linear programmes.
@@ -99,7 +111,7 @@ def screen(
     Protected
         Columns ``[per,] utfall, kategori, bakgrund, niva, n_kvinna, n_man, varde_kvinna,
         varde_man, skillnad, skillnad_ci_lag, skillnad_ci_hog, p_varde, p_justerat, storlek,
-        rang, dold``; ``kinds`` says which outcomes are shares and which means, ``missing``
+        stor_dold_skillnad, rang, dold``; ``kinds`` says which outcomes are shares and which means, ``missing``
         which outcomes and background variables the data lacks.
     """
     catalog = load_catalog()
@@ -150,20 +162,19 @@ def screen(
         table = pd.concat(tables, ignore_index=True)
         order = pd.Categorical(table["utfall"], categories=outcomes).codes
         table = table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    return Protected(_rank(table, per=per), min_n=min_n, missing=tuple(missing), kinds=kinds)
+    ranked = _rank(table, per=per, alpha=alpha)
+    return Protected(ranked, min_n=min_n, missing=tuple(missing), kinds=kinds)
 
 
 def _shared(
     data: pd.DataFrame, kinds: dict[str, OutcomeKind], background: list[str], units: list[str]
 ) -> dict[str, Any]:
-    """What an outcome's rows depend on beyond the rows of their unit, from the whole list: the
-    overall mean of a numeric outcome (its scale) and, per background variable, the categories
-    of a categorical outcome that occur anywhere (each gets a row in every group)."""
+    """What an outcome's rows depend on beyond the rows of their unit, from the whole list: per
+    background variable, the categories of a categorical outcome that occur anywhere (each gets
+    a row in every group)."""
     shared: dict[str, Any] = {}
     for outcome, kind in kinds.items():
-        if kind == "mean":
-            shared[outcome] = float(outcome_values(data[outcome], kind).mean())
-        elif kind == "category":
+        if kind == "category":
             codes = data[outcome].cat.codes.to_numpy()
             width = len(data[outcome].cat.categories)
             shared[outcome] = {}
@@ -217,6 +228,17 @@ def _screen_part(
             )
     bar.close()
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if not table.empty:
+        repeated = _same_cases(data, groupings, units)
+        if len(repeated):
+            keys = [*units, "bakgrund", "niva"]
+            niva = table["niva"].astype("string").fillna("")
+            marked = (
+                table[keys]
+                .assign(niva=niva)
+                .merge(repeated.assign(_upprepad=True), on=keys, how="left")
+            )
+            table = table[marked["_upprepad"].isna().to_numpy()].reset_index(drop=True)
     return _protect(table, per=per, min_n=min_n, exact=exact, workers=workers)
 
 
@@ -279,16 +301,23 @@ def _screen_outcome(
             n_2,
             alpha=alpha,
         )
-        overall = shared
         wide[f"antal_{first}"] = wide[f"antal_{second}"] = np.nan
-        scale = abs(overall) if np.isfinite(overall) and overall != 0 else np.nan
-        wide["storlek"] = np.abs(res["diff"].to_numpy(dtype=float)) / scale
+        s_1, s_2 = wide[f"sd_{first}"].to_numpy(float), wide[f"sd_{second}"].to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pooled = np.sqrt(((n_1 - 1) * s_1**2 + (n_2 - 1) * s_2**2) / (n_1 + n_2 - 2))
+            size = np.abs(res["diff"].to_numpy(dtype=float)) / pooled
+        # no spread at all: a difference is as large as it gets, none is none
+        size = np.where(pooled == 0, np.where(res["diff"].to_numpy() == 0, 0.0, np.inf), size)
+        wide["storlek"] = size
     else:
         a_1, a_2 = wide[f"antal_{first}"].to_numpy(float), wide[f"antal_{second}"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             wide[f"varde_{first}"], wide[f"varde_{second}"] = a_1 / n_1, a_2 / n_2
         res = stats.diff_proportions(a_1, n_1, a_2, n_2, alpha=alpha)
-        wide["storlek"] = np.abs(res["diff"].to_numpy())
+        with np.errstate(invalid="ignore"):
+            wide["storlek"] = np.abs(
+                2 * np.arcsin(np.sqrt(a_1 / n_1)) - 2 * np.arcsin(np.sqrt(a_2 / n_2))
+            )
     wide["skillnad"] = res["diff"].to_numpy()
     wide["skillnad_ci_lag"] = res["ci_low"].to_numpy()
     wide["skillnad_ci_hog"] = res["ci_high"].to_numpy()
@@ -305,6 +334,9 @@ def _protect(
         return table
     # Each background variable splits the same cases: its levels add up to the "alla" row, so
     # hidden cells are protected across the whole list, not row by row.
+    # every test counts in the adjustment for many comparisons, hidden ones too: their
+    # p-values are kept aside, used only to adjust and to mark a large hidden difference
+    table[_HIDDEN_P] = table["p_varde"].to_numpy(float)
     table = suppress(
         table,
         min_n=min_n,
@@ -316,22 +348,68 @@ def _protect(
         workers=workers,
     )
     hidden = table["dold"].to_numpy(dtype=bool)
+    table[_HIDDEN_P] = np.where(hidden, table[_HIDDEN_P].to_numpy(float), np.nan)
     values = [f"varde_{sex}" for sex in load_catalog().sexes]
     values += ["skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "storlek"]
     table.loc[hidden, values] = np.nan
     return table
 
 
-def _rank(table: pd.DataFrame, *, per: str | None) -> pd.DataFrame:
-    """Adjust the p-values over the whole list and rank it: significant differences first,
-    then the other shown rows, then hidden ones; largest first within each."""
+def _rank(table: pd.DataFrame, *, per: str | None, alpha: float) -> pd.DataFrame:
+    """Adjust the p-values over every test of the list and rank it: significant differences
+    first, then hidden rows whose difference would be significant, then the other shown rows,
+    then the other hidden ones; largest first within each."""
     columns = ([per] if per else []) + screen_columns()
     if table.empty:
         return pd.DataFrame(columns=[*columns, "dold"])
     hidden = table["dold"].to_numpy(dtype=bool)
-    table["p_justerat"] = stats.benjamini_hochberg(table["p_varde"].to_numpy(float))
-    significant = (table["p_justerat"] < 0.05).to_numpy()
-    table["ordning"] = np.where(significant, 0, np.where(hidden, 2, 1))
+    every = np.where(hidden, table[_HIDDEN_P].to_numpy(float), table["p_varde"].to_numpy(float))
+    adjusted = stats.benjamini_hochberg(every)
+    table["p_justerat"] = np.where(hidden, np.nan, adjusted)
+    table["stor_dold_skillnad"] = hidden & (adjusted < alpha)
+    significant = ~hidden & (adjusted < alpha)
+    table["ordning"] = np.select(
+        [significant, table["stor_dold_skillnad"].to_numpy(), ~hidden], [0, 1, 2], default=3
+    )
     table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
     table["rang"] = np.arange(1, len(table) + 1)
     return table[[*columns, "dold"]].reset_index(drop=True)
+
+
+def _same_cases(
+    data: pd.DataFrame, groupings: dict[str, Grouping], units: list[str]
+) -> pd.DataFrame:
+    """The levels (``[unit,] bakgrund, niva``) that hold exactly the same cases of each sex as
+    a level listed before them (all cases first, then the background variables in order).
+
+    Two levels hold the same cases when the sums of one random number per case agree for both
+    sexes (the same rows summed in the same order give the same sum, bit for bit).
+    """
+    weights = np.random.default_rng(0).random(len(data))
+    frames = []
+    for order, (bakgrund, grouping) in enumerate(groupings.items()):
+        ids = grouping.ids
+        ok = ids >= 0
+        keys = grouping.keys.copy()
+        keys["signatur"] = np.bincount(ids[ok], weights=weights[ok], minlength=len(keys))
+        keys["bakgrund"] = bakgrund
+        keys["niva"] = "" if bakgrund == ALL else keys[bakgrund].astype("string")
+        keys["ordning"] = order
+        frames.append(keys[[*units, "bakgrund", "niva", "ordning", SEX, "signatur"]])
+    long = pd.concat(frames, ignore_index=True)
+    long[SEX] = long[SEX].astype("string")
+    wide = long.pivot_table(
+        index=[*units, "ordning", "bakgrund", "niva"],
+        columns=SEX,
+        values="signatur",
+        aggfunc="first",
+        observed=True,
+    ).reset_index()
+    sexes = [c for c in wide.columns if c not in {*units, "ordning", "bakgrund", "niva"}]
+    wide = wide.sort_values([*units, "ordning"], kind="stable")
+    repeated = wide.fillna(-1.0).duplicated(subset=[*units, *sexes])
+    return wide.loc[repeated, [*units, "bakgrund", "niva"]]
+
+
+#: The column that keeps the p-values of hidden rows until the list is adjusted.
+_HIDDEN_P = "_p_dold"

@@ -272,8 +272,8 @@ def _need_levels(rng: np.random.Generator, df: pd.DataFrame) -> np.ndarray:
     need = _need(rng, common, size)
     # särskilt boende: women apply at higher need (they are older) -> explained by need
     sb = apply == "sarskilt_boende"
-    need[sb & woman] = _need(rng, [0.02, 0.08, 0.25, 0.35, 0.30], size)[sb & woman]
-    need[sb & ~woman] = _need(rng, [0.08, 0.22, 0.35, 0.22, 0.13], size)[sb & ~woman]
+    need[sb & woman] = _need(rng, [0.01, 0.04, 0.15, 0.35, 0.45], size)[sb & woman]
+    need[sb & ~woman] = _need(rng, [0.10, 0.25, 0.35, 0.20, 0.10], size)[sb & ~woman]
     # socialpsykiatri: men have higher need, so equal raw shares hide a gap at equal need
     psyk = verksamhet == "socialpsykiatri"
     need[psyk & woman] = _need(rng, [0.25, 0.30, 0.25, 0.15, 0.05], size)[psyk & woman]

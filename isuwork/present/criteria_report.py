@@ -1,10 +1,10 @@
-"""The criteria check for people and programs: the Swedish verdict sentence, text and JSON.
+"""The criteria check for people and programs: a readable summary and a stable JSON form.
 
-The numbers of a :class:`~isuwork.analysis.criteria.CriteriaResult` become a careful Swedish
-sentence that names what was taken into account and what could not be tested, a readable
-summary of the staircase, and a stable JSON form. Every count shown here is protected: counts
-that stand alone below the threshold are written "färre än N", and the group and strata tables
-pass the small-number protection with their totals.
+The numbers of a :class:`~isuwork.analysis.criteria.CriteriaResult` become a readable Swedish
+summary of the staircase and a JSON form with stable keys; both carry the verdict sentence of
+:mod:`isuwork.present.criteria_message` (re-exported here with ``notes`` and ``reason``). Every
+count shown here is protected: counts that stand alone below the threshold are written "färre
+än N", and the group and strata tables pass the small-number protection with their totals.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pandas as pd
 
 from isuwork.analysis.criteria import CriteriaResult, Estimate, Step
 from isuwork.analysis.criteria.estimate import (
-    UNKNOWN_STRATUM,
     OutcomeType,
     finite,
     number_or_none,
@@ -25,31 +24,26 @@ from isuwork.analysis.criteria.estimate import (
 )
 from isuwork.analysis.criteria.heterogeneity import MIN_STRATUM_N, StratumDiff
 from isuwork.analysis.criteria.need_strata import SCORE_STRATUM
-from isuwork.analysis.criteria.staircase import MIN_KNOWN_SHARE
-from isuwork.analysis.criteria.verdict import SET_ASIDE_MIN_DIFF
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
 from isuwork.domain.vocabulary import CRITERIA_KINDS, FLAG_LABELS, VERDICT_LABELS
+from isuwork.present.criteria_message import (
+    capital,
+    count_text,
+    format_diff,
+    format_estimate,
+    format_min_diff,
+    group_label,
+    het_method,
+    message,
+    notes,
+    reason,
+    share_text,
+    stratum_text,
+)
 from isuwork.privacy.suppression import footnote, shown_count, suppress
 
-_STEP2_REMINDER = (
-    "Kom ihåg: även en skillnad som kan förklaras av kriterierna kan bidra till att "
-    "ojämställdhet består. Ta med resultatet till steg 2, Vi reflekterar."
-)
-
-
-def reason(step: Step) -> str | None:
-    """Why a step could not be tested, or only in part (None when it was fully tested)."""
-    if step.uses_outcome is not None:
-        return f"kriteriet bygger på utfallet {step.uses_outcome} självt och kan inte pröva det"
-    if not step.missing:
-        return None
-    text = "uppgift saknas: " + ", ".join(step.missing)
-    if step.thin:
-        share = format_percent(MIN_KNOWN_SHARE, decimals=0)
-        which = "" if len(step.thin) == len(step.missing) else f"{', '.join(step.thin)}: "
-        text += f" ({which}ifylld i färre än {share} av fallen i minst en av grupperna)"
-    return text
+__all__ = ["message", "notes", "reason", "to_dict", "to_text"]
 
 
 def to_dict(result: CriteriaResult) -> dict[str, Any]:
@@ -162,267 +156,10 @@ def _heterogeneity_dict(result: CriteriaResult) -> dict[str, Any]:
             level: shown_count(n, result.min_n)
             for level, n in zip(result.compare, stratum["n"], strict=True)
         }
+        if None in stratum["n"].values():
+            # a level resting on too few cases shows no difference either
+            stratum["diff"], stratum["ci"] = None, [None, None]
     return data
-
-
-def _group_label(group: str, level: str) -> str:
-    return load_catalog().code_label(group, level)
-
-
-def _fmt_diff(value: float | None, outcome_type: OutcomeType) -> str:
-    if value is None or not finite(value):
-        return "–"
-    if outcome_type == "share":
-        return f"{format_number(value * 100, decimals=1)} procentenheter"
-    return format_number(value, decimals=1)
-
-
-def _fmt_ci(est: Estimate, outcome_type: OutcomeType, alpha: float) -> str:
-    level = format_number((1 - alpha) * 100, decimals=0)
-    if not (finite(est.ci_low) and finite(est.ci_high)):
-        return f"{level}{NBSP}% KI –"
-    scale = 100 if outcome_type == "share" else 1
-    low = format_number(est.ci_low * scale, decimals=1)
-    high = format_number(est.ci_high * scale, decimals=1)
-    return f"{level}{NBSP}% KI {low} till {high}"
-
-
-def _fmt_estimate(est: Estimate, outcome_type: OutcomeType, alpha: float) -> str:
-    return f"{_fmt_diff(est.diff, outcome_type)} ({_fmt_ci(est, outcome_type, alpha)})"
-
-
-def _fmt_inline(est: Estimate, outcome_type: OutcomeType, alpha: float) -> str:
-    """A difference with its interval for use inside a sentence's parentheses."""
-    return f"{_fmt_diff(est.diff, outcome_type)}; {_fmt_ci(est, outcome_type, alpha)}"
-
-
-def _fmt_min_diff(result: CriteriaResult) -> str:
-    return _fmt_diff(result.min_diff, result.outcome_type)
-
-
-def message(result: CriteriaResult) -> str:
-    """The Swedish verdict sentence: careful, names what is missing, ends with the reminder."""
-    catalog = load_catalog()
-    a, b = (_group_label(result.group, level) for level in result.compare)
-    what = catalog.label(result.outcome).lower()
-    kind_type = result.outcome_type
-    raw_text = _fmt_inline(result.raw, kind_type, result.alpha)
-    rem_text = _fmt_inline(result.remaining, kind_type, result.alpha)
-    applied = [s for s in result.steps if s.testable]
-    applied_text = "; ".join(s.label.lower() for s in applied)
-    parts: list[str] = []
-    if result.verdict == "insufficient_data":
-        counts = ", ".join(
-            f"{_group_label(result.group, level)} {_count_text(n, result.min_n)}"
-            for level, n in zip(result.compare, result.groups["n"], strict=True)
-        )
-        rest = ", ".join(
-            f"{_group_label(result.group, level)} {_count_text(n, result.min_n)}"
-            for level, n in result.remaining_by_group.items()
-        )
-        parts.append(
-            f"För lite data för en bedömning av {what} ({a} jämfört med {b}): antal fall "
-            f"{counts}; i den sista jämförelsen {rest}. Minst {result.min_group} fall per grupp "
-            f"behövs, både totalt och bland de fall som återstår efter kriterierna (i grupper "
-            f"där båda finns). Resultatet kan varken visa eller utesluta en risk för en "
-            f"omotiverad skillnad."
-        )
-    elif result.verdict == "risk_unmotivated":
-        parts.extend(_risk_sentences(result, a, b, what, raw_text, rem_text, applied_text))
-    elif result.verdict == "explained":
-        by = [s.label.lower() for s in result.steps if s.criterion in result.explained_by]
-        parts.append(
-            f"Den råa skillnaden i {what} mellan {a} och {b} ({raw_text}) blir mindre än "
-            f"{_fmt_min_diff(result)} när {'; '.join(by) or applied_text} tas med "
-            f"({rem_text}), och förändringen är större än osäkerheten. Enligt de uppgifter som "
-            f"finns kan skillnaden alltså ha en förklaring i kriterierna. Det visar inte att den "
-            f"är motiverad i varje enskilt ärende, och en förklarad skillnad kan ändå bidra till "
-            f"att ojämställdhet består, till exempel om behov bedöms eller dokumenteras olika "
-            f"för {_plural(result, 0)} och {_plural(result, 1)}."
-        )
-    elif result.verdict == "no_difference":
-        parts.append(
-            f"Data visar ingen skillnad av betydelse i {what} mellan {a} och {b}: både den råa "
-            f"skillnaden ({raw_text}) och den kvarvarande ({rem_text}) ligger inom "
-            f"±{_fmt_diff(result.margin, kind_type)}. Mindre skillnader än så kan inte "
-            f"uteslutas, och det visar inte att varje enskild person behandlas lika."
-        )
-    else:
-        parts.extend(_uncertain_sentences(result, a, b, what, raw_text, rem_text))
-    parts.extend(_flag_sentences(result, a, b))
-    for step in result.steps:
-        if step.status == "not_testable":
-            parts.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
-        elif step.missing:
-            parts.append(f"Prövades delvis: {step.label.lower()} – {reason(step)}.")
-    parts.append(_STEP2_REMINDER)
-    return " ".join(parts)
-
-
-def _plural(result: CriteriaResult, index: int) -> str:
-    """The plural label of a compared group in lower case (``kvinnor``)."""
-    return load_catalog().plural_label(result.group, result.compare[index]).lower()
-
-
-def _risk_sentences(
-    result: CriteriaResult, a: str, b: str, what: str, raw_text: str, rem_text: str, applied: str
-) -> list[str]:
-    parts = []
-    if result.remaining.is_clear(result.min_diff):
-        if applied:
-            parts.append(
-                f"Det finns en risk för en omotiverad skillnad i {what} mellan {a} och {b}: "
-                f"skillnaden ({a} minus {b}) kvarstår även med hänsyn till: {applied}. "
-                f"Kvarvarande skillnad: {rem_text}."
-            )
-        else:
-            parts.append(
-                f"Det finns en risk för en omotiverad skillnad i {what} mellan {a} och {b}: "
-                f"den råa skillnaden ({a} minus {b}) är tydlig ({raw_text}). Inget av "
-                f"kriterierna kunde prövas, så detta är bara den råa skillnaden."
-            )
-        if applied and not result.raw.is_clear(result.min_diff):
-            parts.append(
-                f"Den råa skillnaden ({raw_text}) var inte tydlig: skillnaden syns först när "
-                f"kriterierna tas med, till exempel när grupperna har olika fördelning av behov."
-            )
-        elif applied and np.sign(result.raw.diff) != np.sign(result.remaining.diff):
-            parts.append(
-                f"Skillnaden byter riktning jämfört med den råa skillnaden ({raw_text}); "
-                f"den råa jämförelsen ger en missvisande bild (Simpsons paradox)."
-            )
-    else:
-        parts.append(
-            f"Det finns en risk för en omotiverad skillnad i {what} mellan {a} och {b} i en "
-            f"del av behovsgrupperna, fast den sammanvägda skillnaden ({rem_text}) inte är "
-            f"tydlig: skillnader åt olika håll, eller bara i några grupper, kan ta ut varandra "
-            f"i ett sammanvägt mått."
-        )
-    parts.append(
-        "Det är inte ett bevis: skillnaden kan bero på förhållanden som inte finns i data "
-        "och behöver granskas närmare, till exempel genom aktgranskning."
-    )
-    return parts
-
-
-def _uncertain_sentences(
-    result: CriteriaResult, a: str, b: str, what: str, raw_text: str, rem_text: str
-) -> list[str]:
-    head = f"Kan inte avgöras med dessa data: {what}, {a} jämfört med {b}."
-    margin = _fmt_diff(result.margin, result.outcome_type)
-    if result.heterogeneity is not None and result.heterogeneity.doubtful:
-        body = (
-            f"Skillnaden kan variera mellan behovsgrupper (rå skillnad {raw_text}, "
-            f"kvarvarande {rem_text}), men inte så tydligt att en enskild grupp visar en "
-            f"tydlig skillnad."
-        )
-    elif result.raw.is_clear(result.min_diff):
-        body = (
-            f"Den råa skillnaden är tydlig ({raw_text}). Med hänsyn till kriterierna är den "
-            f"kvarvarande skillnaden {rem_text}: den är inte tydlig, men det går inte heller "
-            f"att visa att kriterierna förklarar den, eftersom osäkerheten är för stor. En "
-            f"skillnad som bara blivit osäker när färre fall jämförs räknas inte som förklarad."
-        )
-    else:
-        body = (
-            f"Varken den råa skillnaden ({raw_text}) eller den kvarvarande ({rem_text}) är "
-            f"tydlig, men intervallen är för breda för att utesluta en skillnad på {margin} "
-            f"eller mer."
-        )
-    return [
-        head,
-        body,
-        "Fler fall (till exempel fler år) eller en aktgranskning kan ge ett säkrare svar.",
-    ]
-
-
-def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
-    """Sentences for the flags: varying differences, set-aside shares, thin strata."""
-    parts = []
-    het = result.heterogeneity
-    if "heterogeneous" in result.flags and het is not None:
-        named = [
-            f"{_stratum_text(s.stratum)}: {a if s.diff > 0 else b} högre "
-            f"({_fmt_diff(s.diff, result.outcome_type)})"
-            for s in het.clear_strata
-        ]
-        parts.append(
-            f"Skillnaden är inte densamma i alla behovsgrupper ({_het_method(het.method)}, "
-            f"{format_pvalue(het.p_value)})"
-            + (
-                f"; tydlig skillnad i {'; '.join(named)}."
-                if named
-                else ", men ingen enskild behovsgrupp visar en tydlig skillnad."
-            )
-        )
-    for step in result.steps:
-        if step.testable and "set_aside_differs" in result.flags and _differs(result, step):
-            shares = ", ".join(
-                f"{_group_label(result.group, level)} {_share_text(count, share, result.min_n)}"
-                for level, (count, share) in step.set_aside_by_group.items()
-            )
-            parts.append(
-                f"Steget {step.label.lower()} sorterade bort olika stora andelar av grupperna "
-                f"({shares}). Sådana bedömningar görs av handläggare och kan i sig bära en "
-                f"skillnad mellan könen; granska dem innan skillnaden ses som förklarad."
-            )
-    if "sparse_strata" in result.flags:
-        parts.append(
-            f"Många behovsgrupper är små (färre än {MIN_STRATUM_N} fall i någon av grupperna), "
-            f"så jämförelsen inom behovsgrupper vilar på få fall."
-        )
-    if "raw_only" in result.flags and result.verdict != "risk_unmotivated":
-        parts.append("Inget av kriterierna kunde prövas; bedömningen bygger bara på rådata.")
-    return parts
-
-
-def _differs(result: CriteriaResult, step: Step) -> bool:
-    est = step.set_aside_diff
-    return bool(
-        est is not None
-        and est.defined
-        and est.p_value < result.alpha
-        and abs(est.diff) >= SET_ASIDE_MIN_DIFF
-    )
-
-
-def _share_text(count: int, share: float, min_n: int) -> str:
-    if shown_count(count, min_n) is None:
-        return f"färre än {min_n} fall"
-    return format_percent(share)
-
-
-def _stratum_text(stratum: str) -> str:
-    return stratum.replace("=", " ")
-
-
-def _het_method(method: str) -> str:
-    return "Breslow–Days test" if method == "breslow_day_tarone" else "Cochrans Q"
-
-
-def notes(result: CriteriaResult) -> list[str]:
-    """Notes on the strata: cases without a need value, and strata with only one group."""
-    min_n = result.min_n
-    out: list[str] = []
-    seen_unknown = False
-    for step in result.steps:
-        if step.strata is None:
-            continue
-        if step.n_unknown_need and not seen_unknown:
-            out.append(
-                f"{_count_text(step.n_unknown_need, min_n)} fall saknar uppgift om någon av "
-                f"{', '.join(step.variables)} och jämförs i en egen behovsgrupp ({UNKNOWN_STRATUM})."
-            )
-            seen_unknown = True
-        per_stratum = step.strata.drop_duplicates("stratum")
-        lonely = per_stratum[~per_stratum["ingar"]]
-        if len(lonely):
-            out.append(
-                f"{step.label}: {len(lonely)} av {len(per_stratum)} grupper har bara den ena av "
-                f"de jämförda grupperna ({_count_text(step.n_remaining - step.n, min_n)} fall). De "
-                f"redovisas men kan inte ingå i jämförelsen."
-            )
-    return out
 
 
 def _strata_records(strata: pd.DataFrame, *, group: str, min_n: int) -> list[dict[str, Any]]:
@@ -488,7 +225,7 @@ def to_text(result: CriteriaResult) -> str:
     catalog = load_catalog()
     kt = result.outcome_type
     data = to_dict(result)
-    a, b = (_group_label(result.group, level) for level in result.compare)
+    a, b = (group_label(result.group, level) for level in result.compare)
     lines = [
         f"Kriterier för omotiverade skillnader: {catalog.label(result.outcome)}",
         f"{CRITERIA_KINDS[result.kind]}. Jämförelse: {a} minus {b} ({catalog.label(result.group)}).",
@@ -500,9 +237,9 @@ def to_text(result: CriteriaResult) -> str:
     for level, info in data["groups"].items():
         value = _fmt_value(info["value"], kt)
         n = ".." if info["n"] is None else format_number(info["n"])
-        lines.append(f"  {_group_label(result.group, level)}: {n} fall, {value}")
+        lines.append(f"  {group_label(result.group, level)}: {n} fall, {value}")
     lines.append("")
-    raw_line = ".. (dold)" if data["raw"]["dold"] else _fmt_estimate(result.raw, kt, result.alpha)
+    raw_line = ".. (dold)" if data["raw"]["dold"] else format_estimate(result.raw, kt, result.alpha)
     lines.append(f"Rå skillnad: {raw_line}, {format_pvalue(result.raw.p_value)}")
     for i, step in enumerate(result.steps, start=1):
         head = f"{i}. {step.label}"
@@ -512,12 +249,12 @@ def to_text(result: CriteriaResult) -> str:
         lines.append(f"{head} [{', '.join(step.variables)}]")
         est = step.estimate or Estimate.missing()
         lines.append(
-            f"   Kvarvarande skillnad: {_fmt_estimate(est, kt, result.alpha)}, "
+            f"   Kvarvarande skillnad: {format_estimate(est, kt, result.alpha)}, "
             f"{format_pvalue(est.p_value)}"
         )
-        parts = [f"Fall som ingår: {_count_text(step.n, result.min_n)}"]
+        parts = [f"Fall som ingår: {count_text(step.n, result.min_n)}"]
         if step.n_set_aside:
-            parts.append(f"bortsorterade i steget {_count_text(step.n_set_aside, result.min_n)}")
+            parts.append(f"bortsorterade i steget {count_text(step.n_set_aside, result.min_n)}")
         if step.share_both_present is not None:
             parts.append(f"{format_percent(step.share_both_present)} i grupper där båda finns")
         if step.explained_share is not None:
@@ -525,7 +262,7 @@ def to_text(result: CriteriaResult) -> str:
         lines.append("   " + "; ".join(parts) + ".")
         if step.set_aside_by_group:
             shares = ", ".join(
-                f"{_group_label(result.group, level)} {_share_text(count, share, result.min_n)}"
+                f"{group_label(result.group, level)} {share_text(count, share, result.min_n)}"
                 for level, (count, share) in step.set_aside_by_group.items()
             )
             test = step.set_aside_diff
@@ -587,7 +324,7 @@ def _fmt_or_ci(orr: Mapping[str, Any], alpha: float) -> str:
 
 def _strata_lines(result: CriteriaResult, step: Step) -> list[str]:
     shown = _suppress_strata(step.strata, group=result.group, min_n=result.min_n)
-    a, b = (_group_label(result.group, level) for level in result.compare)
+    a, b = (group_label(result.group, level) for level in result.compare)
     lines = [f"Behovsgrupper ({', '.join(step.variables)}): {a} | {b} | ingår"]
     for name, part in shown.groupby("stratum", sort=False):
         cells = []
@@ -613,14 +350,18 @@ def _heterogeneity_lines(result: CriteriaResult) -> list[str]:
     # the strata's own intervals are Bonferroni-adjusted for the number of strata
     adjusted = result.alpha / max(len(het.strata), 1)
     lines = [
-        f"Är skillnaden densamma i alla behovsgrupper? {_het_method(het.method)}, "
+        f"Är skillnaden densamma i alla behovsgrupper? {capital(het_method(het.method))}, "
         f"{format_pvalue(het.p_value)} (grupper med minst {MIN_STRATUM_N} fall i varje grupp)."
     ]
     for stratum, info in zip(het.strata, data["strata"], strict=True):
         counts = " | ".join(".." if n is None else format_number(n) for n in info["n"].values())
         clear = " – tydlig" if stratum.clear else ""
-        est = _fmt_estimate(_as_estimate(stratum), result.outcome_type, adjusted)
-        lines.append(f"  {_stratum_text(stratum.stratum)}: {est} ({counts} fall){clear}")
+        est = (
+            ".."
+            if info["diff"] is None
+            else format_estimate(_as_estimate(stratum), result.outcome_type, adjusted)
+        )
+        lines.append(f"  {stratum_text(stratum.stratum)}: {est} ({counts} fall){clear}")
     return lines
 
 
@@ -638,10 +379,10 @@ def _method_text(result: CriteriaResult) -> str:
     text = (
         f"Metod: rå skillnad som {raw}; inom behovsgrupper {within} med vikterna "
         f"n1·n2/(n1+n2). Tydlig skillnad: intervallet omfattar inte 0 och skillnaden är minst "
-        f"{_fmt_min_diff(result)}. Ingen skillnad av betydelse: båda intervallen ligger inom "
-        f"±{_fmt_diff(result.margin, result.outcome_type)}. Förklarad: den kvarvarande "
-        f"skillnaden är mindre än {_fmt_min_diff(result)} och dess intervall utesluter den råa "
-        f"skillnaden."
+        f"{format_min_diff(result)}. Ingen skillnad av betydelse: båda intervallen ligger inom "
+        f"±{format_diff(result.margin, result.outcome_type)}. Förklarad: den kvarvarande "
+        f"skillnaden är mindre än {format_min_diff(result)} och dess intervall visar att minst "
+        f"hälften av den råa skillnaden försvann."
     )
     if any(s.need_method == "prognostic" for s in result.steps):
         text += (
@@ -655,13 +396,5 @@ def _method_text(result: CriteriaResult) -> str:
 
 
 # -- small helpers ------------------------------------------------------------------------------
-def _count_text(value: Any, min_n: int) -> str:
-    """A count for a sentence: ``'färre än 5'`` when it is too small to show."""
-    shown = shown_count(value, min_n)
-    if shown is None:
-        return f"färre än {min_n}" if finite(value) else "–"
-    return format_number(shown)
-
-
 def _int_or_none(value: Any) -> int | None:
     return int(value) if finite(value) else None

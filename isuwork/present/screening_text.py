@@ -21,6 +21,8 @@ from isuwork.privacy.protected import Protected
 
 #: The sentence of a row whose values are hidden.
 HIDDEN_SENTENCE = "Värden visas inte: för få personer."
+#: The sentence of a hidden row whose difference would be significant.
+LARGE_HIDDEN_SENTENCE = "Stor skillnad, men värdena visas inte för att skydda små grupper."
 #: The column that holds the sentences, placed after ``rang``.
 SENTENCE_COLUMN = "mening"
 
@@ -36,6 +38,8 @@ def describe_screening(result: Protected) -> Protected:
     table = result.checked().copy()
     hidden = table["dold"].to_numpy(dtype=bool)
     text = np.full(len(table), HIDDEN_SENTENCE, dtype=object)
+    if "stor_dold_skillnad" in table:
+        text[table["stor_dold_skillnad"].to_numpy(dtype=bool)] = LARGE_HIDDEN_SENTENCE
     text[~hidden] = sentences(table[~hidden], kinds=result.kinds)
     position = table.columns.get_loc("rang") + 1 if "rang" in table else len(table.columns)
     table.insert(position, SENTENCE_COLUMN, text)
