@@ -388,6 +388,8 @@ def cochran_q(diff, se) -> Homogeneity:
 def interaction_test(y, group, strata, levels, *, share: bool) -> Homogeneity:
     """Does a group difference vary between levels, with the strata held fixed?
 
+    ``group`` is 0/1 per case; ``strata`` and ``levels`` are numbers from 0.
+
     Compares two regressions of the outcome ``y``: one with the strata, the levels and the
     group, one with the group's difference also allowed to change from level to level. Shares
     use logistic regression and a likelihood-ratio test; means least squares and an F test
@@ -402,15 +404,20 @@ def interaction_test(y, group, strata, levels, *, share: bool) -> Homogeneity:
     nan = Homogeneity(method, float("nan"), 0, float("nan"))
     if len(y) == 0:
         return nan
-    _, strata = np.unique(strata, return_inverse=True)
-    _, levels = np.unique(levels, return_inverse=True)
-    cell_ids, cell = np.unique((strata * (levels.max() + 1) + levels) * 2 + g, return_inverse=True)
+    # strata and levels are numbers from 0; number the occupied cells without sorting the cases
+    width = int(levels.max()) + 1
+    key = (strata.astype(np.int64) * width + levels) * 2 + g
+    occupied = np.bincount(key)
+    cell_ids = np.flatnonzero(occupied)
+    position = np.full(len(occupied), -1, dtype=np.int64)
+    position[cell_ids] = np.arange(len(cell_ids))
+    cell = position[key]
     n = np.bincount(cell).astype(float)
     total = np.bincount(cell, weights=y)
     mean = total / n
     cell_g = cell_ids % 2
-    cell_level = (cell_ids // 2) % (levels.max() + 1)
-    cell_stratum = cell_ids // 2 // (levels.max() + 1)
+    cell_level = (cell_ids // 2) % width
+    cell_stratum = cell_ids // 2 // width
     if share:
         events = np.bincount(cell_stratum, weights=total)
         size = np.bincount(cell_stratum, weights=n)
