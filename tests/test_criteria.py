@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from cells import build
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import StratifiedTable
 from statsmodels.stats.proportion import confint_proportions_2indep
@@ -36,28 +37,6 @@ NO_YES = {"tillgodoses_natverk": False, "tillgodoses_anhorig": False}
 # --------------------------------------------------------------------------------------------
 # Building frames with exact counts
 # --------------------------------------------------------------------------------------------
-def build(cells: list[dict], *, outcome: str = "beviljad") -> pd.DataFrame:
-    """A prepared frame from cells: ``n`` cases, ``yes`` of them with outcome True (shares) or
-    ``values`` cycled over the cases (means), plus the cell's other columns as given."""
-    rows: list[dict] = []
-    for cell in cells:
-        cell = dict(cell)
-        n = cell.pop("n")
-        if "yes" in cell:
-            yes = cell.pop("yes")
-            outs: list = [True] * yes + [False] * (n - yes)
-        else:
-            values = cell.pop("values")
-            outs = [values[i % len(values)] for i in range(n)]
-        rows.extend({**cell, outcome: value} for value in outs)
-    df = pd.DataFrame(rows)
-    df.insert(0, "utredning_id", [f"u{i:06d}" for i in range(len(df))])
-    df.insert(1, "kommun", "Provby")
-    for col in df.columns:
-        df[col] = df[col].astype(CAT.dtype(col))
-    return df
-
-
 def need_cells(high_w, high_m, low_w, low_m, **extra) -> list[dict]:
     """Two need strata (behov_max 3 and 1); each argument is (n, yes) or (n, values)."""
     cells = []

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from cells import build
 from scipy import stats as sps
 
 from isuwork.analysis import stats
@@ -25,25 +26,6 @@ from isuwork.present.criteria_report import message, to_dict, to_text
 CAT = load_catalog()
 W, M = "kvinna", "man"
 NO_YES = {"tillgodoses_natverk": False, "tillgodoses_anhorig": False}
-
-
-def build(cells: list[dict], *, outcome: str = "beviljad") -> pd.DataFrame:
-    """A prepared frame: per cell ``n`` cases, ``yes`` of them True (or ``values`` cycled)."""
-    rows: list[dict] = []
-    for cell in cells:
-        cell = dict(cell)
-        n = cell.pop("n")
-        if "yes" in cell:
-            yes = cell.pop("yes")
-            outs: list = [True] * yes + [False] * (n - yes)
-        else:
-            values = cell.pop("values")
-            outs = [values[i % len(values)] for i in range(n)]
-        rows.extend({**cell, outcome: value} for value in outs)
-    df = pd.DataFrame(rows)
-    for col in df.columns:
-        df[col] = df[col].astype(CAT.dtype(col))
-    return df
 
 
 def est(diff: float, low: float, high: float) -> Estimate:

@@ -172,22 +172,7 @@ def estimate(
         method = stratified_method(cases.outcome_type) if stratified else ""
         return Estimate.missing(method), table
     if stratified:
-        use = table.both
-        n1, n2 = table.n[use, 0], table.n[use, 1]
-        if cases.share:
-            res = stats.stratified_diff_proportions(
-                table.total[use, 0].round(), n1, table.total[use, 1].round(), n2, alpha=alpha
-            )
-        else:
-            res = stats.stratified_diff_means(
-                table.mean[use, 0],
-                table.sd[use, 0],
-                n1,
-                table.mean[use, 1],
-                table.sd[use, 1],
-                n2,
-                alpha=alpha,
-            )
+        res = within_strata(table, share=cases.share, alpha=alpha)
         est = Estimate(
             float(res.diff), float(res.ci_low), float(res.ci_high), float(res.p_value), res.method
         )
@@ -222,6 +207,28 @@ def estimate(
         str(row["test"]),
     )
     return est, table
+
+
+def within_strata(table: Cells, *, share: bool, alpha: float) -> stats.StratifiedDiff:
+    """The difference held within the strata where both groups are present.
+
+    Mantel–Haenszel risk difference for shares, weighted mean difference for means.
+    """
+    use = table.both
+    n1, n2 = table.n[use, 0], table.n[use, 1]
+    if share:
+        return stats.stratified_diff_proportions(
+            table.total[use, 0].round(), n1, table.total[use, 1].round(), n2, alpha=alpha
+        )
+    return stats.stratified_diff_means(
+        table.mean[use, 0],
+        table.sd[use, 0],
+        n1,
+        table.mean[use, 1],
+        table.sd[use, 1],
+        n2,
+        alpha=alpha,
+    )
 
 
 def sd(values: np.ndarray) -> float:

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from isuwork.analysis import stats
-from isuwork.analysis.criteria.estimate import Cases, Cells, cells, number_or_none
+from isuwork.analysis.criteria.estimate import (
+    Cases,
+    Cells,
+    cells,
+    number_or_none,
+    within_strata,
+)
 
 #: Fewest cases per compared group for a stratum to be tested and named on its own.
 MIN_STRATUM_N = 10
@@ -146,7 +152,11 @@ def heterogeneity(
     counts = np.array([t.n[t.both].sum(axis=0) if t.both.any() else [0, 0] for t in tables])
     use = (counts >= MIN_STRATUM_N).all(axis=1)
     adjusted = alpha / max(int(use.sum()), 1)
-    results = [_stratified(cases, t, adjusted) for t, used in zip(tables, use, strict=True) if used]
+    results = [
+        within_strata(t, share=cases.share, alpha=adjusted)
+        for t, used in zip(tables, use, strict=True)
+        if used
+    ]
     exact = bool((bands == codes).all())
     if cases.share and exact:
         # each level is one stratum: the classical test of equal odds ratios
@@ -187,22 +197,3 @@ def _sums(table: Cells) -> tuple[float, float, float, float]:
 def _both_present(cases: Cases, codes: np.ndarray, k: int, keep: np.ndarray) -> np.ndarray:
     """Which cases lie in a stratum where both compared groups are present."""
     return cells(cases, codes, k, keep).both[codes]
-
-
-def _stratified(cases: Cases, table: Cells, alpha: float) -> stats.StratifiedDiff:
-    """The difference within one level of need, held within its fine strata."""
-    use = table.both
-    n1, n2 = table.n[use, 0], table.n[use, 1]
-    if cases.share:
-        return stats.stratified_diff_proportions(
-            table.total[use, 0].round(), n1, table.total[use, 1].round(), n2, alpha=alpha
-        )
-    return stats.stratified_diff_means(
-        table.mean[use, 0],
-        table.sd[use, 0],
-        n1,
-        table.mean[use, 1],
-        table.sd[use, 1],
-        n2,
-        alpha=alpha,
-    )
