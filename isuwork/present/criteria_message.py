@@ -117,10 +117,11 @@ def message(result: CriteriaResult) -> str:
             f"Den råa skillnaden i {what} mellan {a} och {b} ({raw_text}) blir mindre än "
             f"{format_min_diff(result)} när {'; '.join(by) or applied_text} tas med "
             f"({rem_text}); även med osäkerheten medräknad försvann minst hälften av den. "
-            f"Enligt de uppgifter som finns kan skillnaden alltså ha en förklaring i kriterierna. Det visar inte att den "
-            f"är motiverad i varje enskilt ärende, och en förklarad skillnad kan ändå bidra till "
-            f"att ojämställdhet består, till exempel om behov bedöms eller dokumenteras olika "
-            f"för {_plural(result, 0)} och {_plural(result, 1)}."
+            f"Enligt de uppgifter som finns kan skillnaden alltså ha en förklaring i "
+            f"kriterierna. Det visar inte att den är motiverad i varje enskilt ärende, och en "
+            f"förklarad skillnad kan ändå bidra till att ojämställdhet består, till exempel om "
+            f"behov bedöms eller dokumenteras olika för {_plural(result, 0)} och "
+            f"{_plural(result, 1)}."
         )
     elif result.verdict == "no_difference":
         parts.append(

@@ -6,10 +6,11 @@ of a few coarse variables, with a missing value as a stratum of its own, ``okän
 a prognostic score over the whole need profile), and asks whether the difference is the same in
 every stratum (:mod:`isuwork.analysis.criteria.heterogeneity`). A ``set_aside`` criterion
 removes the matching cases from every later step, and reports how many and what share of each
-compared group it removed: such judgements are caseworkers' and may themselves differ by sex. A criterion variable
-that is absent, or filled in for fewer than half of the cases in either compared group, cannot
-be used ("uppgift saknas"); a criterion left with no usable variable is ``not_testable`` and
-explains nothing.
+compared group it removed: such judgements are caseworkers' and may themselves differ by sex.
+A criterion variable that is absent, or filled in for fewer than half of the cases in either
+compared group, cannot be used ("uppgift saknas"); a criterion left with no usable variable is
+``not_testable`` and explains nothing. The profile variables of the need step (the life areas)
+are used when they are filled in well enough and are never called missing.
 """
 
 from __future__ import annotations
