@@ -245,6 +245,7 @@ def test_sparse_strata_flag():
     assert "sparse_strata" in result.flags
     assert result.heterogeneity.strata == ()
     assert "Många behovsgrupper är små" in message(result)
+    assert "Kan inte prövas: färre än två behovsnivåer har minst 10 fall" in to_text(result)
 
 
 def test_explained_by_credits_only_what_a_step_removed():

@@ -349,9 +349,15 @@ def _heterogeneity_lines(result: CriteriaResult) -> list[str]:
     data = _heterogeneity_dict(result)
     # the strata's own intervals are Bonferroni-adjusted for the number of strata
     adjusted = result.alpha / max(len(het.strata), 1)
+    if not np.isfinite(het.p_value):
+        return [
+            f"Är skillnaden densamma i alla behovsgrupper? Kan inte prövas: färre än två "
+            f"behovsnivåer har minst {MIN_STRATUM_N} fall i varje grupp."
+        ]
     lines = [
         f"Är skillnaden densamma i alla behovsgrupper? {capital(het_method(het.method))}, "
-        f"{format_pvalue(het.p_value)} (grupper med minst {MIN_STRATUM_N} fall i varje grupp)."
+        f"{format_pvalue(het.p_value)} (behovsnivåer med minst {MIN_STRATUM_N} fall i varje "
+        f"grupp)."
     ]
     for stratum, info in zip(het.strata, data["strata"], strict=True):
         counts = " | ".join(".." if n is None else format_number(n) for n in info["n"].values())
