@@ -41,7 +41,8 @@ def screen_columns() -> list[str]:
     ``storlek`` is an effect size comparable across outcomes: Cohen's h for shares
     (``|2 asin √p1 − 2 asin √p2|``), the standardised mean difference for means (difference over
     the pooled standard deviation). ``stor_dold_skillnad`` marks a hidden row whose difference
-    would be significant: a large difference in a small group, whose values are not shown.
+    would be significant (hidden for a small group, or so that a small group's values cannot be
+    worked out); its values are not shown.
     """
     first, second = load_catalog().sexes
     return [
@@ -83,8 +84,8 @@ def screen(
     size on one scale for both (Cohen's h, standardised mean difference), so that different
     outcomes can be ranked together. Rows whose adjusted p-value (Benjamini–Hochberg over every
     test of the list, hidden rows included) is below ``alpha`` come first, largest first; then
-    hidden rows whose difference would be significant (``stor_dold_skillnad``: a large
-    difference in a small group, values not shown); then the other rows. A level of a
+    hidden rows whose difference would be significant (``stor_dold_skillnad``, values not
+    shown); then the other rows. A level of a
     background variable that holds exactly the same cases as another one (``lagrum=lss`` and
     ``verksamhet=lss``), or as all cases, is listed once, under the first. ``per`` (e.g.
     ``"kommun"``) screens each unit separately in one pass. Values resting on too few cases
@@ -111,7 +112,8 @@ def screen(
     Protected
         Columns ``[per,] utfall, kategori, bakgrund, niva, n_kvinna, n_man, varde_kvinna,
         varde_man, skillnad, skillnad_ci_lag, skillnad_ci_hog, p_varde, p_justerat, storlek,
-        stor_dold_skillnad, rang, dold``; ``kinds`` says which outcomes are shares and which means, ``missing``
+        stor_dold_skillnad, rang, dold``; ``kinds`` says which outcomes are shares and which
+        means, ``missing``
         which outcomes and background variables the data lacks.
     """
     catalog = load_catalog()

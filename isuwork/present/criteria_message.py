@@ -17,7 +17,7 @@ from isuwork.analysis.criteria import CriteriaResult, Estimate, Step
 from isuwork.analysis.criteria.estimate import UNKNOWN_STRATUM, OutcomeType, finite
 from isuwork.analysis.criteria.heterogeneity import MIN_STRATUM_N
 from isuwork.analysis.criteria.staircase import MIN_KNOWN_SHARE
-from isuwork.analysis.criteria.verdict import SET_ASIDE_MIN_DIFF
+from isuwork.analysis.criteria.verdict import set_aside_differs
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
 from isuwork.privacy.suppression import shown_count
@@ -242,7 +242,7 @@ def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
         if (
             step.testable
             and "set_aside_differs" in result.flags
-            and set_aside_differs(result, step)
+            and set_aside_differs(step, result.alpha)
         ):
             shares = ", ".join(
                 f"{group_label(result.group, level)} {share_text(count, share, result.min_n)}"
@@ -261,17 +261,6 @@ def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
     if "raw_only" in result.flags and result.verdict != "risk_unmotivated":
         parts.append("Inget av kriterierna kunde prövas; bedömningen bygger bara på rådata.")
     return parts
-
-
-def set_aside_differs(result: CriteriaResult, step: Step) -> bool:
-    """True when a set-aside step removed clearly different shares of the two groups."""
-    est = step.set_aside_diff
-    return bool(
-        est is not None
-        and est.defined
-        and est.p_value < result.alpha
-        and abs(est.diff) >= SET_ASIDE_MIN_DIFF
-    )
 
 
 def share_text(count: int, share: float, min_n: int) -> str:

@@ -103,8 +103,7 @@ def check_criteria(
     >>> result.verdict, result.explained_by  # doctest: +SKIP
     ('explained', ('behov',))
     """
-    check_numbers(alpha=alpha, min_diff=min_diff, min_group=min_group, min_n=min_n)
-    check_numbers(alpha=alpha, min_diff=margin, min_group=min_group, min_n=min_n, name="margin")
+    check_numbers(alpha=alpha, min_diff=min_diff, min_group=min_group, min_n=min_n, margin=margin)
     require_columns(df, [outcome, group], what="analysen")
     if compare is None:
         compare = load_catalog().sexes if group == SEX else ()

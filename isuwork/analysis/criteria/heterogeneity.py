@@ -52,11 +52,6 @@ class StratumDiff:
     n: tuple[int, int]
     clear: bool
 
-    @property
-    def direction(self) -> int:
-        """+1 when the first group has the higher value, -1 when the second has."""
-        return 1 if self.diff > 0 else -1
-
 
 @dataclass(frozen=True)
 class Heterogeneity:
@@ -65,7 +60,8 @@ class Heterogeneity:
     Attributes
     ----------
     method
-        ``breslow_day_tarone`` (shares) or ``cochran_q`` (means).
+        ``breslow_day_tarone`` (shares in exact strata), ``likelihood_ratio`` (other shares) or
+        ``f_test`` (means).
     statistic, df, p_value
         The test; ``p_value`` is NaN when fewer than two strata could take part.
     strata
@@ -123,6 +119,7 @@ def heterogeneity(
     codes: np.ndarray,
     k: int,
     keep: np.ndarray,
+    in_both: np.ndarray,
     bands: np.ndarray,
     names: list[str],
     *,
@@ -140,8 +137,9 @@ def heterogeneity(
         The analysed cases.
     codes, k
         The fine need stratum of each case, and their number.
-    keep
-        Which cases are still in the comparison.
+    keep, in_both
+        Which cases are still in the comparison, and which of them lie in a stratum where both
+        compared groups are present.
     bands, names
         The level of need of each case (numbers from 0), and each level's name.
     alpha, min_diff
@@ -160,10 +158,10 @@ def heterogeneity(
     exact = bool((bands == codes).all())
     if cases.share and exact:
         # each level is one stratum: the classical test of equal odds ratios
-        a, n1, c, n2 = (np.array([_sums(t)[i] for t in tables])[use] for i in range(4))
+        a, n1, c, n2 = np.array([_sums(t) for t in tables])[use].T
         test = stats.breslow_day(a.round(), n1, c, n2)
     else:
-        chosen = keep & use[bands] & _both_present(cases, codes, k, keep)
+        chosen = in_both & use[bands]
         test = stats.interaction_test(
             cases.y[chosen], cases.g[chosen], codes[chosen], bands[chosen], share=cases.share
         )
@@ -192,8 +190,3 @@ def _sums(table: Cells) -> tuple[float, float, float, float]:
         float(table.total[use, 1].sum()),
         float(table.n[use, 1].sum()),
     )
-
-
-def _both_present(cases: Cases, codes: np.ndarray, k: int, keep: np.ndarray) -> np.ndarray:
-    """Which cases lie in a stratum where both compared groups are present."""
-    return cells(cases, codes, k, keep).both[codes]

@@ -4,11 +4,12 @@ The need step compares the groups within strata of need. With one or two coarse 
 (the highest life-area score, assessed need yes/no, a department) the strata are the
 combinations of their values, shown as they are. A whole need profile (every IBIC life area,
 assessed need, risk) has far too many combinations for that, and stratifying on the highest
-score alone leaves the breadth of need uncontrolled. Then each combination of the coarse
-variables is split further into groups of a *prognostic score* (Hansen 2008, *Biometrika*
-95:481–488): the outcome predicted from the need variables alone, fitted by least squares on
-both compared groups together, without the grouping variable. Cases with the same coarse need
-and a similar expected outcome given their whole need profile are compared with each other.
+score alone leaves the breadth of need uncontrolled. Then the strata are groups of a
+*prognostic score* (Hansen 2008, *Biometrika* 95:481–488): the outcome predicted from the need
+variables alone, fitted by least squares on both compared groups together, without the grouping
+variable. Cases with a similar expected outcome given their whole need profile are compared
+with each other. The coarse variables then give the levels along which the homogeneity test
+looks (:mod:`isuwork.analysis.criteria.heterogeneity`).
 
 Assumptions, stated in the report text: the need variables are measured the same way for both
 groups; the score is linear in them (each variable as a number or as one column per category, a
@@ -80,10 +81,9 @@ def need_strata(
     -------
     NeedStrata
         ``exact`` strata (every combination of values, missing as a level of its own) when
-        there are at most :data:`MAX_EXACT_STRATA` of them. Else ``prognostic`` strata: the
-        combinations of the coarse variables (when they are few), each split into groups of
-        about :data:`CASES_PER_SCORE_STRATUM` cases by the need-predicted outcome; without
-        usable coarse variables, groups of the score over all cases.
+        there are at most :data:`MAX_EXACT_STRATA` of them. Else ``prognostic`` strata: groups
+        of about :data:`CASES_PER_SCORE_STRATUM` cases (between :data:`MIN_SCORE_STRATA` and
+        :data:`MAX_SCORE_STRATA` groups) of the need-predicted outcome, lowest first.
     """
     combinations = frame.groupby(list(variables), dropna=False, observed=True).ngroups
     if combinations <= MAX_EXACT_STRATA:

@@ -81,19 +81,23 @@ def check_compare(compare: Sequence[str]) -> tuple[str, str]:
 
 
 def check_numbers(
-    *, alpha: float, min_diff: float | None, min_group: int, min_n: int, name: str = "min_diff"
+    *,
+    alpha: float,
+    min_diff: float | None,
+    min_group: int,
+    min_n: int,
+    margin: float | None = None,
 ) -> None:
-    """A Swedish error for an ``alpha``, ``min_diff``, ``min_group`` or ``min_n`` out of range.
-
-    ``name`` is the parameter the ``min_diff`` value came from (``margin`` is checked alike).
-    """
+    """A Swedish error for ``alpha``, ``min_diff``, ``margin``, ``min_group`` or ``min_n`` out of
+    range."""
     if not 0 < alpha < 1:
         raise ParameterError(f"alpha ska ligga mellan 0 och 1 (till exempel 0,05); fick {alpha}.")
-    if min_diff is not None and (not finite(min_diff) or min_diff < 0):
-        raise ParameterError(
-            f"{name} ska vara ett tal som är 0 eller större (andel för ja/nej-utfall, "
-            f"samma enhet som utfallet annars); fick {min_diff}."
-        )
+    for name, value in (("min_diff", min_diff), ("margin", margin)):
+        if value is not None and (not finite(value) or value < 0):
+            raise ParameterError(
+                f"{name} ska vara ett tal som är 0 eller större (andel för ja/nej-utfall, "
+                f"samma enhet som utfallet annars); fick {value}."
+            )
     if int(min_group) < 1:
         raise ParameterError(f"min_group ska vara minst 1; fick {min_group}.")
     if int(min_n) < 1:

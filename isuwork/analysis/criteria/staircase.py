@@ -282,6 +282,7 @@ def run_steps(
                         codes,
                         k,
                         keep,
+                        in_both,
                         bands,
                         band_names,
                         alpha=alpha,

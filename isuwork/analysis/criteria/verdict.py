@@ -127,7 +127,7 @@ def flags(
     out: list[Flag] = []
     if heterogeneity is not None and heterogeneity.rejected:
         out.append("heterogeneous")
-    if any(_set_aside_differs(s, alpha) for s in steps if s.testable):
+    if any(set_aside_differs(s, alpha) for s in steps if s.testable):
         out.append("set_aside_differs")
     if not any(s.testable for s in steps):
         out.append("raw_only")
@@ -137,7 +137,8 @@ def flags(
     return tuple(out)
 
 
-def _set_aside_differs(step: Step, alpha: float) -> bool:
+def set_aside_differs(step: Step, alpha: float) -> bool:
+    """True when a set-aside step removed clearly different shares of the two groups."""
     est = step.set_aside_diff
     if est is None or not est.defined:
         return False
