@@ -223,6 +223,8 @@ def test_small_set_aside_counts_are_hidden_with_their_share():
     ]  # fmt: skip
     data = to_dict(check_criteria(build(cells), outcome="beviljad"))["steps"][1]
     assert data["set_aside"] == {W: {"n": None, "share": None}, M: {"n": 0, "share": 0.0}}
+    # the test of the shares could give the hidden count away: not shown either
+    assert data["set_aside_p"] is None
 
 
 def test_raw_only_when_no_criterion_can_be_tested():

@@ -122,9 +122,7 @@ def _step_dict(result: CriteriaResult, step: Step) -> dict[str, Any]:
         "explained_share": number_or_none(step.explained_share),
         "need_method": step.need_method,
         "set_aside": _set_aside_dict(step, min_n),
-        "set_aside_p": (
-            number_or_none(step.set_aside_diff.p_value) if step.set_aside_diff else None
-        ),
+        "set_aside_p": _set_aside_p(step, min_n),
         "odds_ratio": step.odds_ratio,
         "strata": (
             None
@@ -146,6 +144,14 @@ def _set_aside_dict(step: Step, min_n: int) -> dict[str, dict[str, Any]] | None:
             "share": number_or_none(share) if shown is not None else None,
         }
     return out
+
+
+def _set_aside_p(step: Step, min_n: int) -> float | None:
+    """The test of the set-aside shares; None when a count is hidden (the p-value, the shown
+    share and the group sizes together could give the hidden count away)."""
+    test = step.set_aside_diff
+    hidden = any(shown_count(n, min_n) is None for n, _ in step.set_aside_by_group.values())
+    return None if test is None or hidden else number_or_none(test.p_value)
 
 
 def _heterogeneity_dict(result: CriteriaResult) -> dict[str, Any]:
@@ -265,8 +271,8 @@ def to_text(result: CriteriaResult) -> str:
                 f"{group_label(result.group, level)} {share_text(count, share, result.min_n)}"
                 for level, (count, share) in step.set_aside_by_group.items()
             )
-            test = step.set_aside_diff
-            p_text = f", {format_pvalue(test.p_value)}" if test is not None else ""
+            p_value = _set_aside_p(step, result.min_n)
+            p_text = "" if p_value is None else f", {format_pvalue(p_value)}"
             lines.append(f"   Andel bortsorterade per grupp: {shares}{p_text}.")
         if step.need_method == "prognostic":
             lines.append(
