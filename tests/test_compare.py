@@ -240,13 +240,23 @@ def test_screening_hides_small_cells():
     table = describe_screening(
         screen(_frame(rows), outcomes=["beviljad"], background=["verksamhet"])
     ).table
-    assert table["dold"].all()  # 30 of 30 women granted: a small complement is revealed
-    assert table["varde_kvinna"].isna().all()
+    # 3 of 23 men granted: too few to show, so the comparison is hidden
+    assert table["dold"].all() and table["varde_man"].isna().all()
+    assert table[["skillnad", "p_varde", "p_justerat", "storlek"]].isna().all(axis=None)
+    # 30 of 30 women: everyone, but in a group of 30 that is a share, not a fact about each one
+    assert (table["varde_kvinna"] == 1.0).all()
     # verksamhet=lss holds every case: listed once, as "alla"
     assert table["bakgrund"].tolist() == ["alla"]
-    # 30 of 30 women against 3 of 23 men would be significant: named, without numbers
-    assert table["stor_dold_skillnad"].all()
-    assert (table["mening"] == LARGE_HIDDEN_SENTENCE).all()
+    # significant, but beside the women's value "large" would tell roughly where the men lie
+    assert not table["stor_dold_skillnad"].any()
+    # 3 of 4 women against 3 of 23 men: significant, neither value shown: named, without numbers
+    named = [("kvinna", "lss", True, 1.0)] * 4 + [("man", "lss", True, 1.0)] * 3
+    named += [("man", "lss", False, 1.0)] * 20
+    flagged = describe_screening(
+        screen(_frame(named), outcomes=["beviljad"], background=["verksamhet"])
+    ).table
+    assert flagged["stor_dold_skillnad"].all()
+    assert (flagged["mening"] == LARGE_HIDDEN_SENTENCE).all()
     # 30 of 30 women against 7 of 8 men: hidden, and not a clear difference
     close = [("kvinna", "lss", True, 1.0)] * 30 + [("man", "lss", True, 1.0)] * 7
     close += [("man", "lss", False, 1.0)]

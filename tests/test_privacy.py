@@ -293,8 +293,10 @@ def test_share_rule_over_every_small_case(min_n):
     out = suppress(share_table(cases), min_n=min_n, group_cols=["grupp"], pair_col=None)
     for (_, a, n), (_, row) in zip(cases, out.iterrows(), strict=True):
         small = [0 < x < min_n for x in (a, n - a)]
-        share_hidden = n < min_n or any(small)
-        assert pd.isna(row["antal"]) == any(small), (a, n)
+        # 0 % or 100 % of a group of fewer than twice min_n says something about everyone
+        everyone_or_nobody = 0 < n < 2 * min_n and a in (0, n)
+        share_hidden = n < min_n or any(small) or everyone_or_nobody
+        assert pd.isna(row["antal"]) == (any(small) or everyone_or_nobody), (a, n)
         assert pd.isna(row["n"]) == (0 < n < min_n), (a, n)
         assert pd.isna(row["varde"]) == share_hidden, (a, n)
         assert pd.isna(row["ci_lag"]) == pd.isna(row["ci_hog"]) == share_hidden, (a, n)
@@ -308,6 +310,10 @@ def test_share_rule_over_every_small_case(min_n):
     [
         (0, 3, False, False, True),  # 0 of 3: reveals that all three lack it
         (3, 3, False, False, True),  # 100 % of a small group
+        (0, 6, False, True, True),  # 0 of 6: every one of them lacks it
+        (6, 6, False, True, True),  # 100 % of six
+        (0, 9, False, True, True),  # still fewer than twice the threshold
+        (0, 10, True, True, False),  # ten or more: a share of the group, not of each one
         (0, 40, True, True, False),  # 0 % of a large group
         (40, 40, True, True, False),  # 100 % of a large group
         (0, 0, True, True, False),  # empty group: nothing to reveal
@@ -320,6 +326,27 @@ def test_zero_and_full_shares(antal, n, antal_shown, n_shown, dold):
     assert out.loc[0, "antal"] == antal if antal_shown else pd.isna(out.loc[0, "antal"])
     assert out.loc[0, "n"] == n if n_shown else pd.isna(out.loc[0, "n"])
     assert bool(out.loc[0, "dold"]) is dold
+
+
+def test_a_category_held_by_everyone_in_a_small_group_is_hidden():
+    """Six men, all "helt": 100 % says something about each of them. Their other categories
+    (0 each) would give it away again, so one of them goes too; 0 % of a category alone is
+    allowed."""
+    rows = [("kvinna", "helt", 30, 12), ("kvinna", "delvis", 30, 18), ("kvinna", "inte", 30, 0)]
+    rows += [("man", "helt", 6, 6), ("man", "delvis", 6, 0), ("man", "inte", 6, 0)]
+    table = pd.DataFrame(rows, columns=["kon", "kategori", "n", "antal"])
+    table["utfall"] = "mal_uppfyllelse"
+    table["varde"] = table["antal"] / table["n"]
+    out = suppress(table, min_n=5, pair_col=None, group_cols=["kon"])
+    check_table(out, min_n=5)
+    men, women = out[out["kon"] == "man"], out[out["kon"] == "kvinna"]
+    helt = men["kategori"] == "helt"
+    assert men.loc[helt, ["antal", "varde"]].isna().all(axis=None)
+    # n less the shown categories would be "helt" again: another category is hidden too
+    assert men["antal"].isna().sum() >= 2 or men["n"].isna().all()
+    assert women["antal"].tolist() == [12, 18, 0]  # 0 % "inte" among 30 women is shown
+    with pytest.raises(PrivacyError, match="100 %"):
+        check_table(table, min_n=5)
 
 
 def test_all_below_threshold_hides_every_number():
@@ -657,8 +684,11 @@ def partitioned_tables(draw):
     return wide.reset_index(drop=True), min_n
 
 
-def _partition_attack(shown: pd.DataFrame, original: pd.DataFrame, min_n: int) -> list[str]:
-    """Pin every hidden n or antal with a linear programme over the partition sums."""
+def _partition_attack(
+    shown: pd.DataFrame, original: pd.DataFrame, min_n: int, *, inside: dict | None = None
+) -> list[str]:
+    """Pin every hidden n or antal with a linear programme over the partition sums (and, with
+    ``inside``, row -> the row it lies in, the sums of nested levels)."""
     cells = [(i, f"{c}_{s}") for i in original.index for c in ("n", "antal") for s in PAIR]
     pos = {cell: j for j, cell in enumerate(cells)}
     a_eq, b_eq, a_ub = [], [], []
@@ -681,6 +711,13 @@ def _partition_attack(shown: pd.DataFrame, original: pd.DataFrame, min_n: int) -
             row[pos[(total, col)]] = -1
             a_eq.append(row)
             b_eq.append(0.0)
+    for outer in set((inside or {}).values()):
+        for col in (f"{c}_{s}" for c in ("n", "antal") for s in PAIR):
+            row = np.zeros(len(cells))
+            for i in (i for i, o in inside.items() if o == outer):
+                row[pos[(i, col)]] = 1
+            row[pos[(outer, col)]] = -1
+            a_ub.append(row)
     leaks = []
     for cell in cells:
         if pd.notna(shown.at[cell]):
@@ -719,6 +756,51 @@ def _suppress_partitions(table: pd.DataFrame, min_n: int, *, exact: bool = True)
     )
 
 
+def test_levels_inside_another_level_add_up_to_it():
+    """The audit's example: age bands lie inside a verksamhet. Two small bands (one in each
+    verksamhet) hide each other in the age partition, but the elderly care row less its other
+    bands gives the small band away unless the nesting is protected too."""
+    rows = [  # bakgrund, niva, n_kvinna, antal_kvinna, n_man, antal_man
+        ("alla", pd.NA, 200, 100, 150, 60),
+        ("verksamhet", "aldreomsorg", 120, 60, 77, 30),
+        ("verksamhet", "lss", 80, 40, 73, 30),
+        ("aldersgrupp", "65-74", 60, 30, 40, 15),
+        ("aldersgrupp", "80-84", 50, 25, 33, 13),
+        ("aldersgrupp", "85-89", 10, 5, 4, 2),
+        ("aldersgrupp", "0-6", 30, 15, 3, 1),
+        ("aldersgrupp", "23-64", 50, 25, 70, 29),
+    ]
+    table = pd.DataFrame(
+        rows, columns=["bakgrund", "niva", *(f"{c}_{s}" for s in PAIR for c in ("n", "antal"))]
+    )
+    table.insert(0, "utfall", "beviljad")
+    bands = {"65-74": "aldreomsorg", "80-84": "aldreomsorg", "85-89": "aldreomsorg"}
+    bands |= {"0-6": "lss", "23-64": "lss"}
+    nested = pd.DataFrame(
+        {
+            "bakgrund": "aldersgrupp",
+            "niva": list(bands),
+            "inom_bakgrund": "verksamhet",
+            "inom_niva": list(bands.values()),
+        }
+    )
+    row_of = {niva: i for i, niva in table["niva"].items() if pd.notna(niva)}
+    inside = {row_of[band]: row_of[outer] for band, outer in bands.items()}
+    unaware = _suppress_partitions(table, 5)
+    assert _partition_attack(unaware, table, 5, inside=inside)  # the leak is real
+    aware = suppress(
+        table,
+        min_n=5,
+        group_cols=["bakgrund", "niva"],
+        total_label="alla",
+        partition=("bakgrund", "niva"),
+        nested=nested,
+    )
+    check_table(aware, min_n=5)
+    assert _partition_attack(aware, table, 5, inside=inside) == []
+    assert pd.isna(aware.loc[row_of["85-89"], "n_man"])
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(partitioned_tables())
 def test_partitions_of_one_total_hide_nothing_recoverable(case):
@@ -745,8 +827,8 @@ def test_fast_rules_close_partitions_of_one_total(case):
 
 
 def test_bound_propagation_closes_what_the_local_rule_leaves():
-    """n_man of v0 is 1: hidden with v1 (2) to protect it, yet antal_man of v1 (2) shows that
-    v1 has at least 2 men, so v0 has at most 3 - 2 = 1. Only bounds see that."""
+    """n_man of v0 is 1: hidden with v1 (5) to protect it, yet antal_man of v1 (5) shows that
+    v1 has at least 5 men, so v0 has at most 6 - 5 = 1. Only bounds see that."""
     table = pd.DataFrame(
         {
             "utfall": "beviljad",
@@ -754,8 +836,8 @@ def test_bound_propagation_closes_what_the_local_rule_leaves():
             "niva": [pd.NA, "v0", "v1"],
             "n_kvinna": [1.0, 0, 1],
             "antal_kvinna": [0.0, 0, 0],
-            "n_man": [3.0, 1, 2],
-            "antal_man": [2.0, 0, 2],
+            "n_man": [6.0, 1, 5],
+            "antal_man": [5.0, 0, 5],
         }
     )
     shown = _suppress_partitions(table, 2, exact=False)

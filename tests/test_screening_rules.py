@@ -82,8 +82,11 @@ def test_every_test_counts_in_the_adjustment_and_large_hidden_differences_are_na
     hidden = table[table["dold"]]
     # the small group, and what would give it away (secondary suppression)
     assert "socialpsykiatri" in set(hidden["key"]) and len(hidden) >= 2
-    columns = ["varde_kvinna", "varde_man", "skillnad", "p_varde", "p_justerat", "storlek"]
-    assert hidden[columns].isna().all(axis=None)
+    assert hidden[["skillnad", "p_varde", "p_justerat", "storlek"]].isna().all(axis=None)
+    # a sex's value stays only where its own counts are shown
+    for sex in ("kvinna", "man"):
+        assert hidden.loc[hidden[f"n_{sex}"].isna(), f"varde_{sex}"].isna().all()
+    neither = hidden[["varde_kvinna", "varde_man"]].isna().all(axis=1)
     # Benjamini–Hochberg over all four tests, hidden ones included (by hand from stats)
     counts = {
         "alla": (304, 504, 242, 540),
@@ -95,7 +98,8 @@ def test_every_test_counts_in_the_adjustment_and_large_hidden_differences_are_na
     adjusted = dict(zip(p, stats.benjamini_hochberg(list(p.values())), strict=True))
     for _, row in table.iterrows():
         if row["dold"]:
-            assert row["stor_dold_skillnad"] == (adjusted[row["key"]] < 0.05)
+            # named only where neither value is shown (else it would place the hidden one)
+            assert row["stor_dold_skillnad"] == (adjusted[row["key"]] < 0.05 and neither[row.name])
         else:
             assert row["p_justerat"] == pytest.approx(adjusted[row["key"]])
             assert not row["stor_dold_skillnad"]
@@ -122,6 +126,9 @@ def test_alpha_is_respected():
     shown = strict[~strict["dold"]].sort_values("rang")
     assert shown["storlek"].is_monotonic_decreasing
     # and the intervals follow alpha
-    wide = screen(df, outcomes=["beviljad"], background=[], alpha=0.01).table.iloc[0]
-    narrow = screen(df, outcomes=["beviljad"], background=[], alpha=0.10).table.iloc[0]
+    large = frame([r for r in ROWS if r[1] != "socialpsykiatri"])
+    wide = screen(large, outcomes=["beviljad"], background=["verksamhet"], alpha=0.01).table
+    narrow = screen(large, outcomes=["beviljad"], background=["verksamhet"], alpha=0.10).table
+    wide, narrow = wide.iloc[0], narrow.iloc[0]
+    assert wide["niva"] == narrow["niva"] and not wide["dold"]
     assert wide["skillnad_ci_lag"] < narrow["skillnad_ci_lag"]

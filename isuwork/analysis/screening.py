@@ -241,7 +241,8 @@ def _screen_part(
                 .merge(repeated.assign(_upprepad=True), on=keys, how="left")
             )
             table = table[marked["_upprepad"].isna().to_numpy()].reset_index(drop=True)
-    return _protect(table, per=per, min_n=min_n, exact=exact, workers=workers)
+    nested = _nested_levels(data, background, units)
+    return _protect(table, per=per, min_n=min_n, nested=nested, exact=exact, workers=workers)
 
 
 def _screen_outcome(
@@ -288,6 +289,12 @@ def _screen_outcome(
         if column not in wide:
             wide[column] = np.nan
     wide = wide.dropna(subset=[f"n_{first}", f"n_{second}"], how="all")
+    # a sex without a case in the group has n 0 (a zero, not a missing number)
+    for sex in (first, second):
+        none = wide[f"n_{sex}"].isna()
+        wide.loc[none, f"n_{sex}"] = 0
+        if kind != "mean":
+            wide.loc[none, f"antal_{sex}"] = 0
     n_1, n_2 = wide[f"n_{first}"].to_numpy(float), wide[f"n_{second}"].to_numpy(float)
     if kind == "mean":
         wide[f"varde_{first}"], wide[f"varde_{second}"] = (
@@ -329,13 +336,20 @@ def _screen_outcome(
 
 
 def _protect(
-    table: pd.DataFrame, *, per: str | None, min_n: int, exact: bool, workers: int | None
+    table: pd.DataFrame,
+    *,
+    per: str | None,
+    min_n: int,
+    nested: pd.DataFrame,
+    exact: bool,
+    workers: int | None,
 ) -> pd.DataFrame:
     """Hide what rests on too few cases, and every value of a row with a hidden cell."""
     if table.empty:
         return table
     # Each background variable splits the same cases: its levels add up to the "alla" row, so
-    # hidden cells are protected across the whole list, not row by row.
+    # hidden cells are protected across the whole list, not row by row; and levels that lie
+    # inside a level of another variable (age bands in a verksamhet) add up to it.
     # every test counts in the adjustment for many comparisons, hidden ones too: their
     # p-values are kept aside, used only to adjust and to mark a large hidden difference
     table[_HIDDEN_P] = table["p_varde"].to_numpy(float)
@@ -346,14 +360,17 @@ def _protect(
         pair_col=SEX,
         total_label=ALL,
         partition=("bakgrund", "niva"),
+        nested=nested,
+        counts_as_shares=True,
         exact=exact,
         workers=workers,
     )
     hidden = table["dold"].to_numpy(dtype=bool)
     table[_HIDDEN_P] = np.where(hidden, table[_HIDDEN_P].to_numpy(float), np.nan)
-    values = [f"varde_{sex}" for sex in load_catalog().sexes]
-    values += ["skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "storlek"]
-    table.loc[hidden, values] = np.nan
+    # each sex's value stays where only the other's is hidden (suppress hid what must go)
+    table.loc[hidden, ["skillnad", "skillnad_ci_lag", "skillnad_ci_hog", "p_varde", "storlek"]] = (
+        np.nan
+    )
     return table
 
 
@@ -368,7 +385,10 @@ def _rank(table: pd.DataFrame, *, per: str | None, alpha: float) -> pd.DataFrame
     every = np.where(hidden, table[_HIDDEN_P].to_numpy(float), table["p_varde"].to_numpy(float))
     adjusted = stats.benjamini_hochberg(every)
     table["p_justerat"] = np.where(hidden, np.nan, adjusted)
-    table["stor_dold_skillnad"] = hidden & (adjusted < alpha)
+    # flagged only where neither value is shown: beside a shown value, "large" would say
+    # roughly where the hidden one lies
+    neither = table[[f"varde_{sex}" for sex in load_catalog().sexes]].isna().all(axis=1)
+    table["stor_dold_skillnad"] = hidden & (adjusted < alpha) & neither.to_numpy(dtype=bool)
     significant = ~hidden & (adjusted < alpha)
     table["ordning"] = np.select(
         [significant, table["stor_dold_skillnad"].to_numpy(), ~hidden], [0, 1, 2], default=3
@@ -376,6 +396,30 @@ def _rank(table: pd.DataFrame, *, per: str | None, alpha: float) -> pd.DataFrame
     table = table.sort_values(["ordning", "storlek"], ascending=[True, False], na_position="last")
     table["rang"] = np.arange(1, len(table) + 1)
     return table[[*columns, "dold"]].reset_index(drop=True)
+
+
+def _nested_levels(data: pd.DataFrame, background: list[str], units: list[str]) -> pd.DataFrame:
+    """The levels that lie inside one level of another background variable (the catalogue's
+    ``nested_in``): in their unit, all their cases have that one known outer level."""
+    catalog = load_catalog()
+    frames = []
+    for inner in background:
+        for outer in catalog.nested_in.get(inner, ()):
+            if outer not in background or outer not in data or inner not in data:
+                continue
+            levels = data.groupby([*units, inner], observed=True, dropna=True)[outer].agg(
+                ["nunique", "count", "size", "first"]
+            )
+            levels = levels[(levels["nunique"] == 1) & (levels["count"] == levels["size"])]
+            found = levels.index.to_frame(index=False).rename(columns={inner: "niva"})
+            found["bakgrund"] = inner
+            found["inom_bakgrund"] = outer
+            found["inom_niva"] = levels["first"].astype("string").to_numpy()
+            frames.append(found)
+    columns = [*units, "bakgrund", "niva", "inom_bakgrund", "inom_niva"]
+    if not frames:
+        return pd.DataFrame(columns=columns, dtype="string")
+    return pd.concat(frames, ignore_index=True)[columns].astype("string")
 
 
 def _same_cases(

@@ -145,6 +145,10 @@ class Catalog:
             for key, bands in raw["age_groups"].items()
         }
         self.screening_background: list[str] = list(raw["screening_background"])
+        #: groupings whose levels lie inside the levels of others (child -> possible parents)
+        self.nested_in: dict[str, tuple[str, ...]] = {
+            child: tuple(parents) for child, parents in (raw.get("nested_in") or {}).items()
+        }
         crit = raw["criteria"]
         self._criteria: dict[str, list[Criterion]] = {}
         for kind in ("insats", "delaktighet"):
@@ -174,6 +178,9 @@ class Catalog:
         unknown = set(self.screening_background) - names
         if unknown:
             raise CatalogError(f"Katalogen: screening_background nämner okända {sorted(unknown)}.")
+        unknown = {n for c, ps in self.nested_in.items() for n in (c, *ps)} - names
+        if unknown:
+            raise CatalogError(f"Katalogen: nested_in nämner okända {sorted(unknown)}.")
         if SEX not in names or len(self.variables[SEX].codes) != 2:
             raise CatalogError(f"Katalogen: variabeln {SEX} ska finnas och ha två koder.")
 

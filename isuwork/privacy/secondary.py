@@ -110,8 +110,9 @@ class Model:
         *,
         exhaustive: bool | np.ndarray,
         strict: bool = False,
-    ) -> None:
-        """Add ``sum(members of g) (+ rest) == totals[g]`` for every group ``g``.
+    ) -> np.ndarray:
+        """Add ``sum(members of g) (+ rest) == totals[g]`` for every group ``g``; return the
+        rest cell of each group (-1 where it has none).
 
         ``members`` are cell indices (-1 for a missing cell) and ``group`` their group; a group
         without member rows, or whose total is -1, gives no sum. ``rest`` is a virtual cell for
@@ -150,6 +151,7 @@ class Model:
         order = np.argsort(owner, kind="stable")
         self._cells.append(cells[order])
         self._sizes.append(np.bincount(owner, minlength=groups)[ok])
+        return extra_cell
 
     def add_totals(
         self, cells: np.ndarray, outer: np.ndarray, is_total: np.ndarray, group: np.ndarray

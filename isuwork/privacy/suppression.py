@@ -3,9 +3,13 @@
 A published table must not let a reader single out a person. As in Swedish official statistics,
 a count of 1 … ``min_n``−1 cases is hidden (shown as ``..``, as Kolada does), and so is every
 share, mean, interval or difference that rests on too few cases; that is *primary* suppression.
-*Secondary* suppression then hides further cells so that no hidden cell can be worked out again
-from what is shown: categories that add up to the group's ``n``, levels that add up to a total
-row, the complement ``n − antal`` of a share, or a difference together with the other share.
+So is a share of 0 % or 100 % in a group of fewer than ``GROUP_FACTOR * min_n`` cases (group
+disclosure: "all six men who applied were refused" tells something about each of them; see
+:func:`all_or_none`). *Secondary* suppression then hides further cells so that no hidden cell
+can be worked out again from what is shown: categories that add up to the group's ``n``, levels
+that add up to a total row, levels that lie inside a level of another variable (``nested``: age
+bands within a verksamhet), the complement ``n − antal`` of a share, or a difference together
+with the other share.
 
 Supported table shapes (see CONTRIBUTING.md, "Result tables"):
 
@@ -24,7 +28,8 @@ Supported table shapes (see CONTRIBUTING.md, "Result tables"):
   … on a wide table are read as the total over both (``total_label``).
 
 Counts are the columns ``n`` and ``antal`` (and their wide forms); nothing else is treated as a
-count. Limits: only linear relations *inside one table* are considered. Disclosure by combining
+count. Limits: only linear relations *inside one table* are considered (the screening list is
+one table, its nesting included). Disclosure by combining
 two separately published tables (say one by kön and one by kön × åldersgrupp, or an earlier
 year), by the non-linear link between means and their totals, by adjusted p-values that depend
 on hidden ones (Benjamini–Hochberg), or by free text built from the numbers (a sentence in a
@@ -44,7 +49,7 @@ import pandas as pd
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
 from isuwork.exceptions import DataError, ParameterError, PrivacyError
-from isuwork.privacy.secondary import Model, hide_recoverable, small
+from isuwork.privacy.secondary import EPS, Model, hide_recoverable, small
 
 N = "n"
 COUNT = "antal"
@@ -62,6 +67,10 @@ OUTCOME_COLUMN = "utfall"
 CATEGORY_COLUMN = "kategori"
 HIDDEN_COLUMN = "dold"
 
+#: Shares of 0 % or 100 % are hidden in groups smaller than this many times ``min_n``.
+GROUP_FACTOR = 2
+#: The prefix of the outer level's columns in ``nested`` (see :func:`suppress`).
+NESTED_PREFIX = "inom_"
 _FIX_HINT = "Kör tabellen genom isuwork.privacy.protected.protect() med samma gräns innan den visas eller sparas."
 
 
@@ -86,6 +95,8 @@ def suppress(
     pair_col: str | None = SEX,
     total_label: str = "Totalt",
     partition: tuple[str, str] | None = None,
+    nested: pd.DataFrame | None = None,
+    counts_as_shares: bool = False,
     exact: bool = True,
     workers: int | None = None,
 ) -> pd.DataFrame:
@@ -110,6 +121,15 @@ def suppress(
         screening list: rows whose ``partition_col`` is ``total_label`` are the total, and for
         every other value of ``partition_col`` its rows (told apart by ``level_col``) add up to
         that total. Both columns must be in ``group_cols``.
+    nested
+        Levels of the partition that lie inside a level of another one (age bands inside a
+        verksamhet): the columns of ``partition`` name the inner level, the same names with the
+        prefix ``inom_`` the level it lies in, and any other column of ``group_cols`` in it (a
+        unit) says where this holds. The inner levels of one variable add up to at most the
+        outer level, and a reader who knows the nesting can use that sum.
+    counts_as_shares
+        The counts ``antal`` are published only as shares of ``n`` (the screening list): where
+        ``n`` is hidden, its counts are hidden too, and protected like the others.
     exact
         After the fast rules (the local rule of the hypercube method and bound propagation; see
         :mod:`isuwork.privacy.secondary`), also check every linked group of unknown cells exactly with
@@ -180,6 +200,8 @@ def suppress(
         total_cols=total_cols,
         label=total_label,
         partition=partition,
+        nested=nested,
+        counts_as_shares=counts_as_shares,
         exact=exact,
         workers=workers,
     )
@@ -316,6 +338,8 @@ def _hidden_masks(
     total_cols: list[str],
     label: str,
     partition: tuple[str, str] | None = None,
+    nested: pd.DataFrame | None = None,
+    counts_as_shares: bool = False,
     exact: bool = True,
     workers: int | None = None,
 ) -> dict[str, np.ndarray]:
@@ -352,24 +376,30 @@ def _hidden_masks(
     hidden[n_cell_of_group[has_n]] = small(n_first[has_n], min_n)
     complement = n - a
     primary_a = small(a, min_n) | small(complement, min_n) | (~np.isfinite(n) & (a < min_n))
+    primary_a |= all_or_none(a, n, min_n, categorical=_categorical(frame))
     hidden[a_cell[has_a]] = primary_a[has_a]
 
     # relations a reader can use
-    categorical = (
-        frame[CATEGORY_COLUMN].notna().to_numpy(dtype=bool)
-        if CATEGORY_COLUMN in frame
-        else np.zeros(len(frame), dtype=bool)
-    )
+    categorical = _categorical(frame)
     rows = np.flatnonzero(has_a)
     group = pd.factorize(gid[rows])[0]
     totals = np.full(group.max() + 1 if len(rows) else 0, -1, dtype=np.int64)
     totals[group] = n_cell[rows]
     exhaustive = np.bincount(group, weights=categorical[rows], minlength=len(totals)) > 0
-    model.add_sums(a_cell[rows], group, totals, exhaustive=exhaustive, strict=True)
+    rest = model.add_sums(a_cell[rows], group, totals, exhaustive=exhaustive, strict=True)
+    # a share's complement n - antal (a group's rest when it is a share)
+    complements = [(rest[group][~exhaustive[group]], rows[~exhaustive[group]])]
     # each category's complement (the other categories together) is a count too
     several = (exhaustive & (np.bincount(group, minlength=len(totals)) > 2))[group]
     single = rows[several]
-    model.add_sums(a_cell[single], np.arange(len(single)), n_cell[single], exhaustive=False)
+    complements.append(
+        (
+            model.add_sums(
+                a_cell[single], np.arange(len(single)), n_cell[single], exhaustive=False
+            ),
+            single,
+        )
+    )
     if partition is not None:
         part = frame[partition[0]].astype("string").fillna("").to_numpy(dtype=object)
     for col in [*total_cols, *([partition[0]] if partition else [])]:
@@ -384,13 +414,34 @@ def _hidden_masks(
         outer = _group_ids(frame.iloc[rows], other)
         by = _group_ids(pd.DataFrame({"o": outer, "p": part[rows]})) if in_partition else outer
         model.add_totals(a_cell[rows], outer, is_total[rows], by)
+    if partition is not None and nested is not None and len(nested):
+        other = [k for k in keys if k not in partition]
+        plain = [k for k in other if k != CATEGORY_COLUMN]
+        _add_nesting(model, frame.iloc[first], n_cell_of_group, plain, partition, nested)
+        _add_nesting(model, frame.iloc[rows], a_cell[rows], other, partition, nested)
 
     virtual = model.virtual
     hidden = np.concatenate([hidden, np.ones(model.size - len(hidden), dtype=bool)])
     protect = (hidden & ~virtual) | (virtual & small(model.values, min_n))
-    hide_recoverable(
-        model, min_n=min_n, hidden=hidden, protect=protect, exact=exact, workers=workers
-    )
+    # a complement of 0 in a small group says "everyone": a reader must not pin it either
+    for cells, at in complements:
+        safe = np.maximum(cells, 0)
+        count = n[at] - model.values[safe]
+        everyone = (cells >= 0) & all_or_none(count, n[at], min_n, categorical=True)
+        protect[cells[everyone]] = True
+    while True:
+        hide_recoverable(
+            model, min_n=min_n, hidden=hidden, protect=protect, exact=exact, workers=workers
+        )
+        if not counts_as_shares:
+            break
+        # a count shown only as a share of n cannot be shown when n is hidden: it is hidden too,
+        # and a reader must not work it out either
+        follows = (a_cell >= 0) & (n_cell >= 0)
+        follows[follows] = hidden[n_cell[follows]] & ~hidden[a_cell[follows]]
+        if not follows.any():
+            break
+        hidden[a_cell[follows]] = protect[a_cell[follows]] = True
 
     n_cells = model.size
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
@@ -399,13 +450,66 @@ def _hidden_masks(
     return {N: hide_n, COUNT: hide_a, **dict.fromkeys(VALUE_COLUMNS, hide_value)}
 
 
+def _categorical(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that hold a category of a categorical outcome."""
+    if CATEGORY_COLUMN not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[CATEGORY_COLUMN].notna().to_numpy(dtype=bool)
+
+
+def all_or_none(
+    count: np.ndarray, n: np.ndarray, min_n: int, *, categorical: np.ndarray | bool = False
+) -> np.ndarray:
+    """Shares of 0 % or 100 % in a group of fewer than ``GROUP_FACTOR * min_n`` cases.
+
+    Such a share tells something about every member of a small group ("all six men who applied
+    were refused"): group disclosure. A category's 0 % is no such statement about everyone (the
+    others may still differ), so for categories only 100 % counts. ``min_n`` 1 asks for no
+    protection at all, and gets none here either.
+    """
+    if min_n < 2:
+        return np.zeros(np.shape(count), dtype=bool)
+    count, n = np.asarray(count, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore"):
+        group = np.isfinite(n) & (n > EPS) & (n < GROUP_FACTOR * min_n - EPS)
+        everyone = np.abs(n - count) < EPS
+        nobody = ~np.asarray(categorical, dtype=bool) & (np.abs(count) < EPS)
+        return group & (everyone | nobody)
+
+
+def _add_nesting(
+    model: Model,
+    frame: pd.DataFrame,
+    cells: np.ndarray,
+    other: list[str],
+    partition: tuple[str, str],
+    nested: pd.DataFrame,
+) -> None:
+    """Sums of the inner levels of each variable (see ``nested`` in :func:`suppress`) up to
+    the outer level they lie in, for every combination of the ``other`` keys."""
+    outer = [f"{NESTED_PREFIX}{c}" for c in partition]
+    where = [c for c in nested.columns if c not in (*partition, *outer)]
+    rows = frame[list(dict.fromkeys([*other, *partition]))].astype("string")
+    rows = rows.reset_index(drop=True).assign(_cell=cells, _o=_group_ids(frame, other))
+    inner = rows.merge(nested.astype("string"), on=[*where, *partition])
+    parents = rows[["_o", *partition, "_cell"]].set_axis(["_o", *outer, "_total"], axis=1)
+    linked = inner.merge(parents, on=["_o", *outer])
+    if linked.empty:
+        return
+    group = _group_ids(linked, ["_o", partition[0], *outer])
+    totals = np.full(int(group.max()) + 1, -1, dtype=np.int64)
+    totals[group] = linked["_total"].to_numpy(dtype=np.int64)
+    model.add_sums(linked["_cell"].to_numpy(dtype=np.int64), group, totals, exhaustive=True)
+
+
 # -- check_table -----------------------------------------------------------------------------------
 def check_table(table: pd.DataFrame, *, min_n: int) -> None:
     """Raise :class:`PrivacyError` when a shown number breaks the primary rules.
 
     Output layers call this as a last guard before anything is written or shown. It checks, for
     long tables and for each ``_<kod>`` group of a wide table: no shown ``n`` or ``antal`` of
-    1 … ``min_n``−1; no shown complement ``n − antal`` of 1 … ``min_n``−1; no shown ``varde``,
+    1 … ``min_n``−1; no shown complement ``n − antal`` of 1 … ``min_n``−1; no shown 0 % or
+    100 % in a small group (:func:`all_or_none`); no shown ``varde``,
     ``ci_lag`` or ``ci_hog`` unless ``n`` is shown and at least ``min_n``; and, when the table
     has a ``dold`` column, no shown difference or p-value on a row marked ``dold``. Secondary
     suppression needs the table's structure and is the job of :func:`suppress`.
@@ -426,6 +530,11 @@ def check_table(table: pd.DataFrame, *, min_n: int) -> None:
                 f"{COUNT}{suffix}",
                 small(n - a, min_n),
                 f"ett antal vars komplement (n − antal) är under {min_n}",
+            ),
+            (
+                f"{COUNT}{suffix}",
+                all_or_none(a, n, min_n, categorical=_categorical(table)),
+                f"0 % eller 100 % i en grupp med färre än {GROUP_FACTOR * min_n} personer",
             ),
         ):
             _raise_if(table, bad, col, what)

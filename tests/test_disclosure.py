@@ -1,0 +1,78 @@
+"""No hidden count can be worked out from a kommun's published screening list.
+
+The attacker (``tests/disclosure_attack.py``) reads only the list as ``isuwork screen --format
+json`` publishes it, and what any reader knows (the catalogue's age-band schemes and outcome
+kinds, which lagrum a verksamhet decides under). It is written apart from the protection in
+``isuwork.privacy`` and shares no code with it. The figures before and after are in
+``benchmarks/README.md`` (``benchmarks/disclosure.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from disclosure_attack import attack, read, true_counts
+
+from isuwork.analysis import screening
+from isuwork.analysis.screening import screen
+from isuwork.data.prepare import load
+from isuwork.domain.catalog import load_catalog
+from isuwork.present import tables
+from isuwork.present.screening_text import describe_screening
+
+MIN_N = 5
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return load(SAMPLE).data
+
+
+def published(data: pd.DataFrame) -> list[dict]:
+    """The list as the command line writes it, read back as a reader would."""
+    result = describe_screening(screen(data, min_n=MIN_N))
+    return json.loads(json.dumps(tables.to_records(result), ensure_ascii=False))
+
+
+def findings(data: pd.DataFrame) -> list:
+    pub = read(published(data), sexes=load_catalog().sexes)
+    assert pub.hidden, "nothing hidden: the attack would prove nothing"
+    return attack(pub, true_counts(data, pub.hidden), min_n=MIN_N)
+
+
+def exposed(found: list) -> list:
+    return [f for f in found if f.recovered or f.bounded_small(MIN_N)]
+
+
+@pytest.mark.parametrize("kommun", ["Exempelby", "Granåker", "Sjövik", "Tallmora"])
+def test_no_hidden_count_of_a_sample_kommun_can_be_worked_out(sample, kommun):
+    found = findings(sample[sample["kommun"] == kommun])
+    assert all(f.low <= f.truth <= f.high for f in found)
+    assert exposed(found) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("draw", range(20))
+def test_no_hidden_count_of_a_small_kommun_can_be_worked_out(sample, draw):
+    """Small kommuner have many small counts: 300–600 rows drawn from one sample kommun."""
+    rng = np.random.default_rng(2026 + draw)
+    kommuner = sorted(sample["kommun"].unique())
+    rows = sample[sample["kommun"] == kommuner[draw % len(kommuner)]]
+    subset = rows.sample(int(rng.integers(300, 601)), random_state=int(rng.integers(2**31)))
+    assert exposed(findings(subset)) == []
+
+
+def test_the_attacker_finds_what_nesting_would_give_away(sample, monkeypatch):
+    """Without the age bands' nesting in their verksamhet, the hidden 85–89 band of Granåker
+    follows from the verksamhet's row and the other bands (the audit's example): the attacker
+    finds it, so its silence above means something."""
+    no_nesting = screening._nested_levels(sample.iloc[0:0], [], [])
+    monkeypatch.setattr(screening, "_nested_levels", lambda *args: no_nesting)
+    found = exposed(findings(sample[sample["kommun"] == "Granåker"]))
+    assert found and all(f.low == f.truth == f.high for f in found if f.recovered)
+    assert any(f.key[3] == "aldersgrupp" for f in found)
