@@ -22,6 +22,7 @@ are computed here with plain pandas.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -37,6 +38,8 @@ from isuwork.domain.catalog import load_catalog
 LAGRUM_OF = {"lss": "lss"}
 DEFAULT_LAGRUM = "sol"
 ALL = "alla"
+#: The stratum of cases without a known need.
+UNKNOWN = "okänt"
 
 Key = tuple[str, str, str, str, str, str]  # (what, utfall, kategori, bakgrund, niva, kon)
 
@@ -272,3 +275,124 @@ def true_counts(data: pd.DataFrame, keys: set[Key]) -> dict[Key, int]:
         else:
             truth[key] = int(rows["y"].str.lower().isin(["true", "1"]).sum())
     return truth
+
+
+# -- the criteria check --------------------------------------------------------------------------
+def read_criteria(data: dict) -> Published:
+    """The counts a criteria check publishes (its JSON form) and their relations.
+
+    Names: ``("N", g)`` and ``("A", g)`` a group's cases and cases with the outcome; per step
+    ``k``: ``("R", k, g)`` the group's cases still compared (never written), ``("S", k, g)``
+    set aside, ``(field, k)`` the step's counts, ``("L", k)`` cases in one-group strata (in the
+    notes), ``("sn", k, s, g)`` and ``("sa", k, s, g)`` a stratum's cases and cases with the
+    outcome; ``("lv", s, g)`` a level of the homogeneity test.
+    """
+    pub = Published()
+    share = data["outcome_type"] == "share"
+    groups = list(data["groups"])
+    rel = pub.relations
+
+    def put(name, value, *, hidden_if_none=True):
+        if value is None:
+            if hidden_if_none:
+                pub.hidden.add(name)
+        else:
+            pub.shown[name] = round(value)
+
+    for g, info in data["groups"].items():
+        put(("N", g), info["n"])
+        if share:
+            put(("A", g), None if info["value"] is None else info["value"] * info["n"])
+            rel.append(({("A", g): 1, ("N", g): -1}, "<="))
+    rest = {g: ("N", g) for g in groups}
+    notes = " ".join(data["notes"])
+    set_aside_seen, last = False, None
+    for k, step in enumerate(data["steps"]):
+        if step["status"] == "not_testable":  # publishes no counts
+            continue
+        for field_name in ("n", "n_remaining", "n_set_aside", "n_unknown_need"):
+            put((field_name, k), step[field_name])
+        if step["share_both_present"] and step["n_remaining"] is not None:
+            pub.shown[("n", k)] = round(step["share_both_present"] * step["n_remaining"])
+        if step["set_aside"]:
+            set_aside_seen = True
+            for g, info in step["set_aside"].items():
+                put(("S", k, g), info["n"])
+                if info["n"] and info["share"]:  # the share gives the cases before the step
+                    pub.shown[rest[g]] = round(info["n"] / info["share"])
+                rel.append(({rest[g]: 1, ("R", k, g): -1, ("S", k, g): -1}, "=="))
+                rest[g] = ("R", k, g)
+            rel.append(({**{("S", k, g): 1 for g in groups}, ("n_set_aside", k): -1}, "=="))
+        rel.append(({**{rest[g]: 1 for g in groups}, ("n_remaining", k): -1}, "=="))
+        rel.append(({("n", k): 1, ("L", k): 1, ("n_remaining", k): -1}, "=="))
+        if step["strata"] is None:
+            continue
+        label = f"{step['label']}: "
+        if label in notes:
+            found = re.search(re.escape(label) + r"[^(]*\(([\d\s\u00a0]+) fall\)", notes)
+            if found:
+                pub.shown[("L", k)] = int(re.sub(r"\D", "", found.group(1)))
+            else:
+                pub.hidden.add(("L", k))
+        else:
+            pub.shown[("L", k)] = 0
+        members: dict = defaultdict(dict)
+        for record in step["strata"]:
+            s = record["stratum"]
+            for g, info in record["groups"].items():
+                put(("sn", k, s, g), info["n"])
+                members["n", g][("sn", k, s, g)] = 1
+                members["both" if record["included"] else "lonely", ""][("sn", k, s, g)] = 1
+                if s == UNKNOWN:
+                    members["unknown", ""][("sn", k, s, g)] = 1
+                if share:
+                    n = info["n"]
+                    value = 0 if n == 0 else info["value"]  # no cases: nothing to hide
+                    put(("sa", k, s, g), None if value is None else value * n)
+                    rel.append(({("sa", k, s, g): 1, ("sn", k, s, g): -1}, "<="))
+                    members["a", g][("sa", k, s, g)] = 1
+        for (what, g), cells in members.items():
+            total = {
+                "n": rest.get(g),
+                "a": None if set_aside_seen else ("A", g),
+                "both": ("n", k),
+                "lonely": ("L", k),
+                "unknown": ("n_unknown_need", k),
+            }[what]
+            if total is not None:
+                rel.append(({**cells, total: -1}, "=="))
+        last = k
+    if data["heterogeneity"]:
+        for level in data["heterogeneity"]["strata"]:
+            for g, n in level["n"].items():
+                name = ("lv", level["stratum"], g)
+                put(name, n)
+                same = ("sn", last, level["stratum"], g)
+                if same in pub.shown or same in pub.hidden:
+                    rel.append(({name: 1, same: -1}, "<="))
+    pub.hidden -= set(pub.shown)
+    return pub
+
+
+def criteria_truth(result) -> dict:
+    """The true value of every count :func:`read_criteria` names, from the unprotected result."""
+    truth = {}
+    for _, row in result.groups.iterrows():
+        g = str(row[result.group])
+        truth["N", g] = row["n"]
+        truth["A", g] = row.get("antal", np.nan)
+    for k, step in enumerate(result.steps):
+        for name in ("n", "n_remaining", "n_set_aside", "n_unknown_need"):
+            truth[name, k] = getattr(step, name)
+        if step.n is not None and step.n_remaining is not None:
+            truth["L", k] = step.n_remaining - step.n
+        for g, (count, _) in (step.set_aside_by_group or {}).items():
+            truth["S", k, str(g)] = count
+        if step.strata is not None:
+            for _, row in step.strata.iterrows():
+                s, g = str(row["stratum"]), str(row[result.group])
+                truth["sn", k, s, g], truth["sa", k, s, g] = row["n"], row.get("antal", np.nan)
+    for level in result.heterogeneity.strata if result.heterogeneity else ():
+        for g, n in zip(result.compare, level.n, strict=True):
+            truth["lv", level.stratum, str(g)] = n
+    return {k: int(v) for k, v in truth.items() if v is not None and np.isfinite(float(v))}

@@ -517,12 +517,13 @@ def test_small_counts_never_reach_messages_notes_or_json():
     assert record["criterion"] == "annat_satt" and record["n_set_aside"] is None
     assert result.staircase()["n_bortsorterade"].isna().tolist() == [False, False, True, False]
     note = next(n for n in notes(result) if "bara den ena" in n)
-    assert "färre än 5 fall" in note
-    assert "bortsorterade i steget färre än 5" in to_text(result)
+    # hidden counts say only that they are hidden: "fewer than 5" would tell a reader more
+    assert "antalet fall visas inte" in note
+    assert "bortsorterade i steget: visas inte" in to_text(result)
 
     tiny = build([{"kon": W, "n": 3, "yes": 2}, {"kon": M, "n": 200, "yes": 20}])
     small = check_criteria(tiny, outcome="beviljad")
-    assert "Kvinna färre än 5" in message(small) and "Kvinna 3" not in message(small)
+    assert "Kvinna: visas inte" in message(small) and "Kvinna: 3" not in message(small)
     assert to_dict(small)["groups"][W]["n"] is None
     assert to_dict(small)["raw"]["diff"] is None
 

@@ -1,8 +1,9 @@
-"""No hidden count can be worked out from a kommun's published screening list.
+"""No hidden count can be worked out from a kommun's screening list or criteria checks.
 
-The attacker (``tests/disclosure_attack.py``) reads only the list as ``isuwork screen --format
-json`` publishes it, and what any reader knows (the catalogue's age-band schemes and outcome
-kinds, which lagrum a verksamhet decides under). It is written apart from the protection in
+The attacker (``tests/disclosure_attack.py``) reads only what is published: the list as
+``isuwork screen --format json`` writes it, a check as ``isuwork criteria --format json``
+writes it, and what any reader knows (the catalogue's age-band schemes and outcome kinds, which
+lagrum a verksamhet decides under). It is written apart from the protection in
 ``isuwork.privacy`` and shares no code with it. The figures before and after are in
 ``benchmarks/README.md`` (``benchmarks/disclosure.py``).
 """
@@ -15,14 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from disclosure_attack import attack, read, true_counts
+from disclosure_attack import attack, criteria_truth, read, read_criteria, true_counts
 
 from isuwork.analysis import screening
+from isuwork.analysis.criteria import check_criteria
 from isuwork.analysis.screening import screen
 from isuwork.data.prepare import load
 from isuwork.domain.catalog import load_catalog
 from isuwork.present import tables
+from isuwork.present.criteria_report import to_dict
 from isuwork.present.screening_text import describe_screening
+from isuwork.privacy import publication
 
 MIN_N = 5
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
@@ -76,3 +80,48 @@ def test_the_attacker_finds_what_nesting_would_give_away(sample, monkeypatch):
     found = exposed(findings(sample[sample["kommun"] == "Granåker"]))
     assert found and all(f.low == f.truth == f.high for f in found if f.recovered)
     assert any(f.key[3] == "aldersgrupp" for f in found)
+
+
+# -- the criteria check ---------------------------------------------------------------------------
+#: Checks a workshop runs in step 2: shares and means, with set-aside steps and strata.
+CHECKS = [
+    ("beviljad", {"ansokt_insats": "trygghetslarm"}),
+    ("beviljad", {"verksamhet": "lss"}),
+    ("hemtjanst_tim_man", {"verksamhet": "aldreomsorg"}),
+    ("deltog_utredningssamtal", {}),
+]
+
+
+def criteria_findings(data: pd.DataFrame, outcome: str, filters: dict) -> list:
+    result = check_criteria(data, outcome=outcome, filters=filters or None, min_n=MIN_N)
+    published = json.loads(json.dumps(to_dict(result), ensure_ascii=False))
+    pub = read_criteria(published)
+    return attack(pub, criteria_truth(result), min_n=MIN_N)
+
+
+@pytest.mark.parametrize("kommun", ["Exempelby", "Granåker", "Sjövik", "Tallmora"])
+def test_no_hidden_count_of_a_criteria_check_can_be_worked_out(sample, kommun):
+    rows = sample[sample["kommun"] == kommun]
+    for outcome, filters in CHECKS:
+        found = criteria_findings(rows, outcome, filters)
+        assert all(f.low <= f.truth <= f.high for f in found)
+        assert exposed(found) == [], (outcome, filters)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("draw", range(20))
+def test_no_hidden_count_of_a_small_kommuns_check_can_be_worked_out(sample, draw):
+    rng = np.random.default_rng(4000 + draw)
+    kommuner = sorted(sample["kommun"].unique())
+    rows = sample[sample["kommun"] == kommuner[draw % len(kommuner)]]
+    subset = rows.sample(int(rng.integers(300, 601)), random_state=int(rng.integers(2**31)))
+    outcome, filters = CHECKS[draw % len(CHECKS)]
+    assert exposed(criteria_findings(subset, outcome, filters)) == [], (outcome, filters)
+
+
+def test_the_attacker_finds_what_primary_suppression_alone_leaves(sample, monkeypatch):
+    """With only the primary rules (no secondary suppression), a small stratum's count follows
+    from the group's total and the other strata: the attacker finds it."""
+    monkeypatch.setattr(publication, "hide_recoverable", lambda *args, **kwargs: None)
+    found = exposed(criteria_findings(sample[sample["kommun"] == "Sjövik"], *CHECKS[0]))
+    assert found and all(f.low <= f.truth <= f.high for f in found)

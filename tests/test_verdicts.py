@@ -222,7 +222,9 @@ def test_small_set_aside_counts_are_hidden_with_their_share():
         {"kon": M, "behov_max": 2, "n": 200, "yes": 98, **NO_YES},
     ]  # fmt: skip
     data = to_dict(check_criteria(build(cells), outcome="beviljad"))["steps"][1]
-    assert data["set_aside"] == {W: {"n": None, "share": None}, M: {"n": 0, "share": 0.0}}
+    assert data["set_aside"][W] == {"n": None, "share": None}
+    # the cases still compared (397) less the men's (200 - 0) would give the women's 3 away
+    assert data["set_aside"][M]["n"] is None or data["n_remaining"] is None
     # the test of the shares could give the hidden count away: not shown either
     assert data["set_aside_p"] is None
 

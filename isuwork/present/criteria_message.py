@@ -3,13 +3,13 @@
 A :class:`~isuwork.analysis.criteria.CriteriaResult` becomes a careful Swedish sentence that
 names what was taken into account and what could not be tested, qualifies the verdict by its
 flags (differences that vary with need, set-aside shares that differ, thin strata) and ends with
-the reminder for step 2. Counts that stand alone below the threshold are written "färre än N".
+the reminder for step 2. Its counts come from the protection of all the check's counts
+(:mod:`isuwork.present.criteria_counts`); a hidden count, and a share resting on it, reads
+"visas inte".
 The readable summary and the JSON form are in :mod:`isuwork.present.criteria_report`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -20,7 +20,11 @@ from isuwork.analysis.criteria.staircase import MIN_KNOWN_SHARE
 from isuwork.analysis.criteria.verdict import set_aside_differs
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
-from isuwork.privacy.suppression import shown_count
+from isuwork.present.criteria_counts import level_names, protect_counts, value_shown
+from isuwork.privacy.publication import Protection
+
+#: How a hidden count or share reads in a sentence (whatever the reason it is hidden).
+HIDDEN = "visas inte"
 
 _STEP2_REMINDER = (
     "Kom ihåg: även en skillnad som kan förklaras av kriterierna kan bidra till att "
@@ -82,29 +86,38 @@ def format_min_diff(result: CriteriaResult) -> str:
     return format_diff(result.min_diff, result.outcome_type)
 
 
-def message(result: CriteriaResult) -> str:
-    """The Swedish verdict sentence: careful, names what is missing, ends with the reminder."""
+def message(result: CriteriaResult, *, counts: Protection | None = None) -> str:
+    """The Swedish verdict sentence: careful, names what is missing, ends with the reminder.
+
+    ``counts`` is the protection of the result's counts (made here when not given).
+    """
+    counts = protect_counts(result) if counts is None else counts
     catalog = load_catalog()
     a, b = (group_label(result.group, level) for level in result.compare)
     what = catalog.label(result.outcome).lower()
     kind_type = result.outcome_type
-    raw_text = format_inline(result.raw, kind_type, result.alpha)
+    # the raw difference and one group's value would give the other's away
+    raw_text = (
+        format_inline(result.raw, kind_type, result.alpha)
+        if group_values_shown(result, counts)
+        else HIDDEN
+    )
     rem_text = format_inline(result.remaining, kind_type, result.alpha)
     applied = [s for s in result.steps if s.testable]
     applied_text = "; ".join(s.label.lower() for s in applied)
     parts: list[str] = []
     if result.verdict == "insufficient_data":
-        counts = ", ".join(
-            f"{group_label(result.group, level)} {count_text(n, result.min_n)}"
-            for level, n in zip(result.compare, result.groups["n"], strict=True)
+        sizes = ", ".join(
+            f"{group_label(result.group, level)}: {count_text(counts.count(('n', str(level))))}"
+            for level in result.compare
         )
         rest = ", ".join(
-            f"{group_label(result.group, level)} {count_text(n, result.min_n)}"
-            for level, n in result.remaining_by_group.items()
+            f"{group_label(result.group, level)}: {count_text(counts.count(('last', str(level))))}"
+            for level in result.remaining_by_group
         )
         parts.append(
             f"För lite data för en bedömning av {what} ({a} jämfört med {b}): antal fall "
-            f"{counts}; i den sista jämförelsen {rest}. Minst {result.min_group} fall per grupp "
+            f"{sizes}; i den sista jämförelsen {rest}. Minst {result.min_group} fall per grupp "
             f"behövs, både totalt och bland de fall som återstår efter kriterierna (i grupper "
             f"där båda finns). Resultatet kan varken visa eller utesluta en risk för en "
             f"omotiverad skillnad."
@@ -132,7 +145,7 @@ def message(result: CriteriaResult) -> str:
         )
     else:
         parts.extend(_uncertain_sentences(result, a, b, what, raw_text, rem_text))
-    parts.extend(_flag_sentences(result, a, b))
+    parts.extend(_flag_sentences(result, a, b, counts))
     for step in result.steps:
         if step.status == "not_testable":
             parts.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
@@ -219,14 +232,18 @@ def _uncertain_sentences(
     ]
 
 
-def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
+def _flag_sentences(result: CriteriaResult, a: str, b: str, counts: Protection) -> list[str]:
     """Sentences for the flags: varying differences, set-aside shares, thin strata."""
     parts = []
     het = result.heterogeneity
     if "heterogeneous" in result.flags and het is not None:
+        shown = {
+            s.stratum: counts.shows(*names.values())
+            for s, names in zip(het.strata, level_names(result), strict=True)
+        }
         named = [
             f"{stratum_text(s.stratum)}: {a if s.diff > 0 else b} högre"
-            + ("" if min(s.n) < result.min_n else f" ({format_diff(s.diff, result.outcome_type)})")
+            + (f" ({format_diff(s.diff, result.outcome_type)})" if shown[s.stratum] else "")
             for s in het.clear_strata
         ]
         parts.append(
@@ -238,15 +255,16 @@ def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
                 else ", men ingen enskild behovsgrupp visar en tydlig skillnad."
             )
         )
-    for step in result.steps:
+    for k, step in enumerate(result.steps):
         if (
             step.testable
             and "set_aside_differs" in result.flags
             and set_aside_differs(step, result.alpha)
         ):
             shares = ", ".join(
-                f"{group_label(result.group, level)} {share_text(count, share, result.min_n)}"
-                for level, (count, share) in step.set_aside_by_group.items()
+                f"{group_label(result.group, level)} "
+                + share_text(share if counts.shows(("set_aside", k, str(level))) else None)
+                for level, (_, share) in step.set_aside_by_group.items()
             )
             parts.append(
                 f"Steget {step.label.lower()} sorterade bort olika stora andelar av grupperna "
@@ -263,11 +281,9 @@ def _flag_sentences(result: CriteriaResult, a: str, b: str) -> list[str]:
     return parts
 
 
-def share_text(count: int, share: float, min_n: int) -> str:
-    """A set-aside share for a sentence, or ``färre än N fall`` when its count is hidden."""
-    if shown_count(count, min_n) is None:
-        return f"färre än {min_n} fall"
-    return format_percent(share)
+def share_text(share: float | None) -> str:
+    """A set-aside share for a sentence, or ``visas inte`` when it is hidden."""
+    return HIDDEN if share is None else format_percent(share)
 
 
 def stratum_text(stratum: str) -> str:
@@ -288,37 +304,48 @@ def het_method(method: str) -> str:
     return _HET_METHODS.get(method, method)
 
 
-def notes(result: CriteriaResult) -> list[str]:
+def notes(result: CriteriaResult, *, counts: Protection | None = None) -> list[str]:
     """Notes on the strata: cases without a need value, and strata with only one group."""
-    min_n = result.min_n
+    counts = protect_counts(result) if counts is None else counts
     out: list[str] = []
     seen_unknown = False
-    for step in result.steps:
+    for k, step in enumerate(result.steps):
         if step.strata is None:
             continue
         if step.n_unknown_need and not seen_unknown:
+            unknown = counts.count(("n_unknown_need", k))
             out.append(
-                f"{count_text(step.n_unknown_need, min_n)} fall saknar uppgift om någon av "
-                f"{', '.join(step.variables)} och jämförs i en egen behovsgrupp ({UNKNOWN_STRATUM})."
+                f"{'Några' if unknown is None else format_number(unknown)} fall saknar uppgift "
+                f"om någon av {', '.join(step.variables)} och jämförs i en egen behovsgrupp "
+                f"({UNKNOWN_STRATUM}){_how_many(unknown)}."
             )
             seen_unknown = True
         per_stratum = step.strata.drop_duplicates("stratum")
         lonely = per_stratum[~per_stratum["ingar"]]
         if len(lonely):
+            alone = counts.count(("lonely", k))
+            cases = "antalet fall visas inte" if alone is None else f"{format_number(alone)} fall"
             out.append(
                 f"{step.label}: {len(lonely)} av {len(per_stratum)} grupper har bara den ena av "
-                f"de jämförda grupperna ({count_text(step.n_remaining - step.n, min_n)} fall). De "
-                f"redovisas men kan inte ingå i jämförelsen."
+                f"de jämförda grupperna ({cases}). De redovisas men kan inte ingå i jämförelsen."
             )
     return out
 
 
-def count_text(value: Any, min_n: int) -> str:
-    """A count for a sentence: ``'färre än 5'`` when it is too small to show."""
-    shown = shown_count(value, min_n)
-    if shown is None:
-        return f"färre än {min_n}" if finite(value) else "–"
-    return format_number(shown)
+def _how_many(count: int | None) -> str:
+    return "; antalet visas inte" if count is None else ""
+
+
+def count_text(count: int | None) -> str:
+    """A protected count for a sentence: ``visas inte`` when it is hidden."""
+    return HIDDEN if count is None else format_number(count)
+
+
+def group_values_shown(result: CriteriaResult, counts: Protection) -> bool:
+    """Whether each compared group's share or mean may be shown."""
+    return all(
+        value_shown(result, counts, ("n", str(g)), ("antal", str(g))) for g in result.compare
+    )
 
 
 def capital(text: str) -> str:

@@ -3,17 +3,17 @@
 The numbers of a :class:`~isuwork.analysis.criteria.CriteriaResult` become a readable Swedish
 summary of the staircase and a JSON form with stable keys; both carry the verdict sentence of
 :mod:`isuwork.present.criteria_message` (re-exported here with ``notes`` and ``reason``). Every
-count shown here is protected: counts that stand alone below the threshold are written "färre
-än N", and the group and strata tables pass the small-number protection with their totals.
+count shown here comes from one protection of all the check's counts together
+(:mod:`isuwork.present.criteria_counts`); a hidden count reads "visas inte" in a sentence and
+``..`` in a table, and a share or mean is shown only where its counts are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from isuwork.analysis.criteria import CriteriaResult, Estimate, Step
 from isuwork.analysis.criteria.estimate import (
@@ -27,6 +27,12 @@ from isuwork.analysis.criteria.need_strata import SCORE_STRATUM
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import NBSP, format_number, format_percent, format_pvalue
 from isuwork.domain.vocabulary import CRITERIA_KINDS, FLAG_LABELS, VERDICT_LABELS
+from isuwork.present.criteria_counts import (
+    STEP_COUNTS,
+    level_names,
+    protect_counts,
+    value_shown,
+)
 from isuwork.present.criteria_message import (
     capital,
     count_text,
@@ -41,14 +47,20 @@ from isuwork.present.criteria_message import (
     share_text,
     stratum_text,
 )
-from isuwork.privacy.suppression import footnote, shown_count, suppress
+from isuwork.privacy.publication import Protection
+from isuwork.privacy.suppression import footnote
 
 __all__ = ["message", "notes", "reason", "to_dict", "to_text"]
 
 
-def to_dict(result: CriteriaResult) -> dict[str, Any]:
-    """The JSON form (stable keys; counts below ``min_n`` hidden as null with ``dold``)."""
-    groups, raw_hidden = _protected_groups(result)
+def to_dict(result: CriteriaResult, *, counts: Protection | None = None) -> dict[str, Any]:
+    """The JSON form (stable keys; hidden counts, and what rests on them, are null).
+
+    ``counts`` is the protection of the result's counts (:func:`protect_counts`), made here
+    when not given.
+    """
+    counts = protect_counts(result) if counts is None else counts
+    groups, raw_hidden = _protected_groups(result, counts)
     raw = result.raw.to_dict()
     if raw_hidden:
         raw = {"diff": None, "ci": [None, None], "p": None}
@@ -62,13 +74,15 @@ def to_dict(result: CriteriaResult) -> dict[str, Any]:
         "filters": result.filters,
         "groups": groups,
         "raw": raw,
-        "steps": [_step_dict(result, step) for step in result.steps],
+        "steps": [_step_dict(result, k, step, counts) for k, step in enumerate(result.steps)],
         "remaining": result.remaining.to_dict(),
         "verdict": result.verdict,
         "flags": list(result.flags),
-        "heterogeneity": (None if result.heterogeneity is None else _heterogeneity_dict(result)),
+        "heterogeneity": (
+            None if result.heterogeneity is None else _heterogeneity_dict(result, counts)
+        ),
         "explained_by": list(result.explained_by),
-        "message": message(result),
+        "message": message(result, counts=counts),
         "min_diff": number_or_none(result.min_diff),
         "margin": number_or_none(result.margin),
         "min_group": result.min_group,
@@ -77,31 +91,31 @@ def to_dict(result: CriteriaResult) -> dict[str, Any]:
             "raw": result.raw.method,
             "stratified": stratified_method(result.outcome_type),
         },
-        "notes": notes(result),
+        "notes": notes(result, counts=counts),
     }
 
 
-def _protected_groups(result: CriteriaResult) -> tuple[dict[str, dict[str, Any]], bool]:
-    table = result.groups.copy()
-    table["skillnad"] = result.raw.diff
-    table["skillnad_ci_lag"] = result.raw.ci_low
-    table["skillnad_ci_hog"] = result.raw.ci_high
-    table["p_varde"] = result.raw.p_value
-    shown = suppress(table, min_n=result.min_n, pair_col=result.group)
+def _protected_groups(
+    result: CriteriaResult, counts: Protection
+) -> tuple[dict[str, dict[str, Any]], bool]:
     out: dict[str, dict[str, Any]] = {}
-    for _, row in shown.iterrows():
-        out[str(row[result.group])] = {
-            "n": _int_or_none(row["n"]),
-            "value": number_or_none(row["varde"]),
-            "dold": bool(row["dold"]),
-        }
-    raw_hidden = bool(shown["skillnad"].isna().any()) and result.raw.defined
+    for _, row in result.groups.iterrows():
+        g = str(row[result.group])
+        value = _shown_value(result, counts, ("n", g), ("antal", g), row["varde"])
+        out[g] = {"n": counts.count(("n", g)), "value": value, "dold": value is None}
+    raw_hidden = any(info["dold"] for info in out.values()) and result.raw.defined
     return out, raw_hidden
 
 
-def _step_dict(result: CriteriaResult, step: Step) -> dict[str, Any]:
+def _shown_value(
+    result: CriteriaResult, counts: Protection, n: Hashable, antal: Hashable, value: Any
+) -> float | None:
+    """A share or mean where it may be shown (see :func:`value_shown`), else None."""
+    return number_or_none(value) if value_shown(result, counts, n, antal) else None
+
+
+def _step_dict(result: CriteriaResult, k: int, step: Step, counts: Protection) -> dict[str, Any]:
     est = step.estimate
-    min_n = result.min_n
     return {
         "criterion": step.criterion,
         "label": step.label,
@@ -114,115 +128,81 @@ def _step_dict(result: CriteriaResult, step: Step) -> dict[str, Any]:
         "ci": [number_or_none(est.ci_low), number_or_none(est.ci_high)] if est else [None, None],
         "p": number_or_none(est.p_value) if est else None,
         "method": est.method if est else None,
-        "n": shown_count(step.n, min_n),
-        "n_remaining": shown_count(step.n_remaining, min_n),
-        "n_set_aside": shown_count(step.n_set_aside, min_n),
-        "n_unknown_need": shown_count(step.n_unknown_need, min_n),
-        "share_both_present": number_or_none(step.share_both_present),
+        **{name: counts.count((name, k)) for name in STEP_COUNTS},
+        # n / n_remaining: either of them and the share would give the other away
+        "share_both_present": (
+            number_or_none(step.share_both_present)
+            if counts.shows(("n", k), ("n_remaining", k))
+            else None
+        ),
         "explained_share": number_or_none(step.explained_share),
         "need_method": step.need_method,
-        "set_aside": _set_aside_dict(step, min_n),
-        "set_aside_p": _set_aside_p(step, min_n),
+        "set_aside": _set_aside_dict(step, k, counts),
+        "set_aside_p": _set_aside_p(step, k, counts),
         "odds_ratio": step.odds_ratio,
-        "strata": (
-            None
-            if step.strata is None
-            else _strata_records(step.strata, group=result.group, min_n=min_n)
-        ),
+        "strata": None if step.strata is None else _strata_records(result, k, counts),
     }
 
 
-def _set_aside_dict(step: Step, min_n: int) -> dict[str, dict[str, Any]] | None:
+def _set_aside_dict(step: Step, k: int, counts: Protection) -> dict[str, dict[str, Any]] | None:
     """Per compared group: cases set aside and their share (both hidden when the count is)."""
     if step.rule != "set_aside" or not step.set_aside_by_group:
         return None
     out = {}
-    for level, (count, share) in step.set_aside_by_group.items():
-        shown = shown_count(count, min_n)
-        out[level] = {
-            "n": shown,
-            "share": number_or_none(share) if shown is not None else None,
-        }
+    for level, (_, share) in step.set_aside_by_group.items():
+        shown = counts.count(("set_aside", k, str(level)))
+        out[level] = {"n": shown, "share": number_or_none(share) if shown is not None else None}
     return out
 
 
-def _set_aside_p(step: Step, min_n: int) -> float | None:
+def _set_aside_p(step: Step, k: int, counts: Protection) -> float | None:
     """The test of the set-aside shares; None when a count is hidden (the p-value, the shown
     share and the group sizes together could give the hidden count away)."""
     test = step.set_aside_diff
-    hidden = any(shown_count(n, min_n) is None for n, _ in step.set_aside_by_group.values())
-    return None if test is None or hidden else number_or_none(test.p_value)
+    names = [("set_aside", k, str(level)) for level in step.set_aside_by_group]
+    return None if test is None or not counts.shows(*names) else number_or_none(test.p_value)
 
 
-def _heterogeneity_dict(result: CriteriaResult) -> dict[str, Any]:
-    """The homogeneity test for JSON; strata counts below ``min_n`` hidden."""
+def _heterogeneity_dict(result: CriteriaResult, counts: Protection) -> dict[str, Any]:
+    """The homogeneity test for JSON; hidden level counts, and their differences, null."""
     data = result.heterogeneity.to_dict()
-    for stratum in data["strata"]:
-        stratum["n"] = {
-            level: shown_count(n, result.min_n)
-            for level, n in zip(result.compare, stratum["n"], strict=True)
-        }
+    for stratum, level in zip(data["strata"], level_names(result), strict=True):
+        stratum["n"] = {g: counts.count(name) for g, name in level.items()}
         if None in stratum["n"].values():
-            # a level resting on too few cases shows no difference either
+            # a level whose counts are hidden shows no difference either
             stratum["diff"], stratum["ci"] = None, [None, None]
     return data
 
 
-def _strata_records(strata: pd.DataFrame, *, group: str, min_n: int) -> list[dict[str, Any]]:
-    """Strata for JSON, suppressed: counts below ``min_n`` (and what reveals them) hidden."""
-    shown = _suppress_strata(strata, group=group, min_n=min_n)
+def _strata_records(result: CriteriaResult, k: int, counts: Protection) -> list[dict[str, Any]]:
+    """A step's strata for JSON, with the protected counts and what rests on them."""
+    strata = result.steps[k].strata
+    group = result.group
+    variables = [c for c in strata.columns if c not in _STRATA_FIXED and c != group]
     records = []
-    for name, part in shown.groupby("stratum", sort=False):
+    for name, part in strata.groupby("stratum", sort=False):
         first = part.iloc[0]
-        variables = [c for c in strata.columns if c not in _STRATA_FIXED and c != group]
+        groups = {}
+        for _, row in part.iterrows():
+            g = str(row[group])
+            n_name, antal_name = ("stratum_n", k, str(name), g), ("stratum_antal", k, str(name), g)
+            groups[g] = {
+                "n": counts.count(n_name),
+                "value": _shown_value(result, counts, n_name, antal_name, row["varde"]),
+            }
         records.append(
             {
                 "stratum": str(name),
                 "values": {var: str(first[var]) for var in variables},
-                "groups": {
-                    str(row[group]): {
-                        "n": _int_or_none(row["n"]),
-                        "value": number_or_none(row["varde"]),
-                    }
-                    for _, row in part.iterrows()
-                },
+                "groups": groups,
                 "included": bool(first["ingar"]),
-                "dold": bool(part["dold"].any()),
+                "dold": any(info["value"] is None for info in groups.values()),
             }
         )
     return records
 
 
 _STRATA_FIXED = ("stratum", "n", "antal", "varde", "ingar", "ci_lag", "ci_hog", "dold", "utfall")
-_TOTAL = "Totalt"
-
-
-def _suppress_strata(strata: pd.DataFrame, *, group: str, min_n: int) -> pd.DataFrame:
-    """Run the strata through :func:`suppress` with per-group totals as the siblings' sum.
-
-    The totals rows (not returned) let secondary suppression stop a hidden stratum from being
-    recovered as the group total minus the strata shown.
-    """
-    table = strata[["stratum", group, "n", "antal", "varde"]].copy()
-    table["ci_lag"] = np.nan
-    table["ci_hog"] = np.nan
-    totals = (
-        table.groupby(group, sort=False)[["n", "antal"]]
-        .sum(min_count=1)
-        .reset_index()
-        .assign(stratum=_TOTAL, varde=np.nan, ci_lag=np.nan, ci_hog=np.nan)
-    )
-    combined = pd.concat([table, totals[table.columns]], ignore_index=True)
-    shown = suppress(
-        combined, min_n=min_n, group_cols=["stratum"], pair_col=group, total_label=_TOTAL
-    )
-    shown = shown[shown["stratum"] != _TOTAL].reset_index(drop=True)
-    out = strata.copy()
-    out["n"] = shown["n"].to_numpy()
-    out["antal"] = shown["antal"].to_numpy()
-    out["varde"] = shown["varde"].to_numpy()
-    out["dold"] = shown["dold"].to_numpy(dtype=bool)
-    return out
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -230,7 +210,8 @@ def to_text(result: CriteriaResult) -> str:
     """A readable Swedish summary: groups, the staircase, the verdict and the message."""
     catalog = load_catalog()
     kt = result.outcome_type
-    data = to_dict(result)
+    counts = protect_counts(result)
+    data = to_dict(result, counts=counts)
     a, b = (group_label(result.group, level) for level in result.compare)
     lines = [
         f"Kriterier för omotiverade skillnader: {catalog.label(result.outcome)}",
@@ -247,7 +228,7 @@ def to_text(result: CriteriaResult) -> str:
     lines.append("")
     raw_line = ".. (dold)" if data["raw"]["dold"] else format_estimate(result.raw, kt, result.alpha)
     lines.append(f"Rå skillnad: {raw_line}, {format_pvalue(result.raw.p_value)}")
-    for i, step in enumerate(result.steps, start=1):
+    for i, (step, shown) in enumerate(zip(result.steps, data["steps"], strict=True), start=1):
         head = f"{i}. {step.label}"
         if step.status == "not_testable":
             lines.append(f"{head}: kan inte prövas ({reason(step)}).")
@@ -258,21 +239,22 @@ def to_text(result: CriteriaResult) -> str:
             f"   Kvarvarande skillnad: {format_estimate(est, kt, result.alpha)}, "
             f"{format_pvalue(est.p_value)}"
         )
-        parts = [f"Fall som ingår: {count_text(step.n, result.min_n)}"]
+        parts = [f"Fall som ingår: {count_text(shown['n'])}"]
         if step.n_set_aside:
-            parts.append(f"bortsorterade i steget {count_text(step.n_set_aside, result.min_n)}")
-        if step.share_both_present is not None:
-            parts.append(f"{format_percent(step.share_both_present)} i grupper där båda finns")
+            parts.append(f"bortsorterade i steget: {count_text(shown['n_set_aside'])}")
+        if shown["share_both_present"] is not None:
+            parts.append(f"{format_percent(shown['share_both_present'])} i grupper där båda finns")
         if step.explained_share is not None:
             parts.append(_explained_text(step.explained_share))
         lines.append("   " + "; ".join(parts) + ".")
-        if step.set_aside_by_group:
+        if shown["set_aside"]:
             shares = ", ".join(
-                f"{group_label(result.group, level)} {share_text(count, share, result.min_n)}"
-                for level, (count, share) in step.set_aside_by_group.items()
+                f"{group_label(result.group, level)} {share_text(info['share'])}"
+                for level, info in shown["set_aside"].items()
             )
-            p_value = _set_aside_p(step, result.min_n)
-            p_text = "" if p_value is None else f", {format_pvalue(p_value)}"
+            p_text = (
+                "" if shown["set_aside_p"] is None else f", {format_pvalue(shown['set_aside_p'])}"
+            )
             lines.append(f"   Andel bortsorterade per grupp: {shares}{p_text}.")
         if step.need_method == "prognostic":
             lines.append(
@@ -288,13 +270,13 @@ def to_text(result: CriteriaResult) -> str:
                 f"{format_number(orr['odds_ratio'], decimals=3)} ({_fmt_or_ci(orr, result.alpha)}), "
                 f"{format_pvalue(orr['p'])}"
             )
-    strata_step = next((s for s in result.steps if s.strata is not None), None)
+    strata_step = next((s for s in data["steps"] if s["strata"] is not None), None)
     if strata_step is not None:
         lines.append("")
         lines.extend(_strata_lines(result, strata_step))
     if result.heterogeneity is not None:
         lines.append("")
-        lines.extend(_heterogeneity_lines(result))
+        lines.extend(_heterogeneity_lines(result, data["heterogeneity"]))
     lines.append("")
     lines.append(f"Bedömning: {VERDICT_LABELS[result.verdict]} ({result.verdict}).")
     if result.flags:
@@ -328,19 +310,18 @@ def _fmt_or_ci(orr: Mapping[str, Any], alpha: float) -> str:
     )
 
 
-def _strata_lines(result: CriteriaResult, step: Step) -> list[str]:
-    shown = _suppress_strata(step.strata, group=result.group, min_n=result.min_n)
+def _strata_lines(result: CriteriaResult, step: dict[str, Any]) -> list[str]:
+    """The strata table of a step (its JSON form) as text lines."""
     a, b = (group_label(result.group, level) for level in result.compare)
-    lines = [f"Behovsgrupper ({', '.join(step.variables)}): {a} | {b} | ingår"]
-    for name, part in shown.groupby("stratum", sort=False):
+    lines = [f"Behovsgrupper ({', '.join(step['variables'])}): {a} | {b} | ingår"]
+    for record in step["strata"]:
         cells = []
         for level in result.compare:
-            row = part[part[result.group] == level].iloc[0]
-            n = ".." if pd.isna(row["n"]) else format_number(row["n"])
-            value = ".." if pd.isna(row["varde"]) else _fmt_value(row["varde"], result.outcome_type)
-            cells.append(f"{n} fall, {value}")
-        included = "ja" if bool(part["ingar"].iloc[0]) else "nej (bara en grupp)"
-        lines.append(f"  {name}: {cells[0]} | {cells[1]} | {included}")
+            info = record["groups"].get(str(level), {"n": None, "value": None})
+            n = ".." if info["n"] is None else format_number(info["n"])
+            cells.append(f"{n} fall, {_fmt_value(info['value'], result.outcome_type)}")
+        included = "ja" if record["included"] else "nej (bara en grupp)"
+        lines.append(f"  {record['stratum']}: {cells[0]} | {cells[1]} | {included}")
     return lines
 
 
@@ -350,9 +331,8 @@ def _explained_text(share: float) -> str:
     return f"förklarar {format_percent(share)} av den råa skillnaden"
 
 
-def _heterogeneity_lines(result: CriteriaResult) -> list[str]:
+def _heterogeneity_lines(result: CriteriaResult, data: dict[str, Any]) -> list[str]:
     het = result.heterogeneity
-    data = _heterogeneity_dict(result)
     # the strata's own intervals are Bonferroni-adjusted for the number of strata
     adjusted = result.alpha / max(len(het.strata), 1)
     if not np.isfinite(het.p_value):

@@ -82,7 +82,7 @@ def footnote(min_n: int = DEFAULT_MIN_N) -> str:
     >>> footnote(5)
     'Värden som bygger på färre än 5 personer visas inte.'
     """
-    _check_min_n(min_n)
+    check_min_n(min_n)
     return f"Värden som bygger på färre än {min_n} personer visas inte."
 
 
@@ -169,7 +169,7 @@ def suppress(
     0    NaN    NaN       NaN  True
     1   20.0    0.5       NaN  True
     """
-    _check_min_n(min_n)
+    check_min_n(min_n)
     group_cols = _check_group_cols(table, group_cols)
     if partition is not None and not set(partition) <= set(group_cols):
         raise ParameterError(
@@ -231,7 +231,8 @@ def suppress(
     return out
 
 
-def _check_min_n(min_n: object) -> None:
+def check_min_n(min_n: object) -> None:
+    """Raise :class:`ParameterError` unless ``min_n`` is a positive integer."""
     if isinstance(min_n, bool) or not isinstance(min_n, Integral) or min_n < 1:
         raise ParameterError(
             f"Gränsen för små tal (min_n) måste vara ett heltal, minst 1, men var {min_n!r}. "
@@ -519,7 +520,7 @@ def check_table(table: pd.DataFrame, *, min_n: int) -> None:
     PrivacyError
         With a Swedish message naming the column and the first offending rows.
     """
-    _check_min_n(min_n)
+    check_min_n(min_n)
     for suffix in _suffixes(table):
         n = _numeric(table, f"{N}{suffix}")
         a = _numeric(table, f"{COUNT}{suffix}")
