@@ -1,11 +1,12 @@
-"""How much can a reader work out from a kommun's published screening list?
+"""How much can a reader work out from a kommun's screening list and criteria checks?
 
 For each of the sample's kommuner, and for ``--subsets`` random subsets of 300–600 rows of one
 kommun (small kommuner, where small counts are many), the script publishes the screening list
-as ``isuwork screen --format json`` does, attacks it with ``tests/disclosure_attack.py`` (integer
-programmes over every relation a reader can know) and counts the hidden counts it pins exactly
-or bounds below the threshold. It also reports the share of counts hidden and the time taken to
-screen and to attack.
+as ``isuwork screen --format json`` does and four criteria checks as ``isuwork criteria --format
+json`` does, attacks them with ``tests/disclosure_attack.py`` (integer programmes over every
+relation a reader can know) and counts the hidden counts it pins exactly or bounds below the
+threshold. It also reports the share of counts hidden and the time taken to screen and to
+attack.
 
 Run from the repository root::
 
@@ -29,12 +30,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from disclosure_attack import attack, read, true_counts  # noqa: E402
+from disclosure_attack import (  # noqa: E402
+    attack,
+    criteria_truth,
+    read,
+    read_criteria,
+    true_counts,
+)
 
+from isuwork.analysis.criteria import check_criteria  # noqa: E402
 from isuwork.analysis.screening import screen  # noqa: E402
 from isuwork.data.prepare import load  # noqa: E402
 from isuwork.domain.catalog import load_catalog  # noqa: E402
 from isuwork.present import tables  # noqa: E402
+from isuwork.present.criteria_report import to_dict  # noqa: E402
 from isuwork.present.screening_text import describe_screening  # noqa: E402
 
 
@@ -58,6 +67,32 @@ def measure(data, *, min_n: int) -> dict:
         "screen_s": round(screened, 2),
         "attack_s": round(time.perf_counter() - start, 2),
     }
+
+
+#: The checks attacked (as in ``tests/test_disclosure.py``).
+CHECKS = [
+    ("beviljad", {"ansokt_insats": "trygghetslarm"}),
+    ("beviljad", {"verksamhet": "lss"}),
+    ("hemtjanst_tim_man", {"verksamhet": "aldreomsorg"}),
+    ("deltog_utredningssamtal", {}),
+]
+
+
+def measure_criteria(data, *, min_n: int) -> dict:
+    """Publish the checks of :data:`CHECKS` on these rows, attack them, and count."""
+    totals = {"checks": 0, "cells": 0, "hidden": 0, "recovered": 0, "bounded_small": 0}
+    for outcome, filters in CHECKS:
+        result = check_criteria(data, outcome=outcome, filters=filters, min_n=min_n)
+        published = read_criteria(json.loads(json.dumps(to_dict(result))))
+        findings = attack(published, criteria_truth(result), min_n=min_n)
+        totals["checks"] += 1
+        totals["cells"] += len(published.shown) + len(published.hidden)
+        totals["hidden"] += len(published.hidden)
+        totals["recovered"] += int(sum(f.recovered for f in findings))
+        totals["bounded_small"] += int(
+            sum(not f.recovered and f.bounded_small(min_n) for f in findings)
+        )
+    return totals
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, trend
-from isuwork.analysis.screening import screen
+from isuwork.analysis.screening import comparison_from_list, screen
 from isuwork.analysis.units import compare_units
 from isuwork.data.answer_key import load_answer_key
 from isuwork.data.prepare import load
@@ -19,6 +19,8 @@ from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
 from isuwork.present.screening_text import LARGE_HIDDEN_SENTENCE, describe_screening
 from isuwork.privacy.processes import Job
+from isuwork.privacy.suppression import check_table
+from isuwork.workbook.session import screening_list
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
 
@@ -412,3 +414,33 @@ def test_screening_falls_back_to_one_process_with_a_warning(sample, monkeypatch)
 def test_screening_rejects_a_bad_number_of_processes(sample, workers):
     with pytest.raises(ParameterError, match="workers"):
         screen(sample.head(200), workers=workers)
+
+
+def test_a_table_taken_from_the_list_shows_exactly_the_lists_cells(sample):
+    """The page's kön x age table and its trend come from the protected list: the same counts,
+    hidden the same way, so the page gives nothing away that the list does not."""
+    rows = sample[sample["kommun"] == "Sjövik"]
+    listing = screening_list(rows, min_n=5, extra=["aldersgrupp", "ar"])
+    table = comparison_from_list(listing, outcome="beviljad", by="aldersgrupp").table
+    check_table(table, min_n=5)
+    listed = listing.table[listing.table["utfall"] == "beviljad"]
+    for _, row in table.iterrows():
+        level = None if row["aldersgrupp"] == "Totalt" else row["aldersgrupp"]
+        source = listed[
+            (listed["bakgrund"] == ("alla" if level is None else "aldersgrupp"))
+            & (listed["niva"].fillna("") == (level or ""))
+        ].iloc[0]
+        for column in ("n", "varde"):
+            mine, theirs = row[column], source[f"{column}_{row['kon']}"]
+            assert (pd.isna(mine) and pd.isna(theirs)) or mine == pytest.approx(theirs)
+        if pd.notna(row["varde"]):  # Wilson from the counts shown
+            low, high = proportion_confint(row["antal"], row["n"], method="wilson")
+            assert (row["ci_lag"], row["ci_hog"]) == (pytest.approx(low), pytest.approx(high))
+    # the total per kön is a row of its own, and the years are numbers in order
+    assert set(table.loc[table["aldersgrupp"] == "Totalt", "kon"]) == {"kvinna", "man"}
+    years = comparison_from_list(listing, outcome="beviljad", by="ar", total=False).table
+    assert years["ar"].tolist() == sorted(years["ar"].tolist())
+    with pytest.raises(ParameterError, match="andel"):
+        comparison_from_list(listing, outcome="hemtjanst_tim_man", by="aldersgrupp")
+    with pytest.raises(ParameterError, match="bakgrund"):
+        comparison_from_list(listing, outcome="beviljad", by="bostadsomrade")

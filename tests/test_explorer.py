@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from isuwork.data.prepare import load
-from isuwork.workbook.explorer import Explorer, explorer
+from isuwork.workbook.explorer import BATCH_SENTENCE, Explorer, explorer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv"
 
@@ -38,5 +38,8 @@ def test_controls_change_the_table(exempelby):
     assert view.table["n"].sum() < first["n"].sum()
 
 
-def test_batch_mode_shows_plain_output(exempelby, capsys):
+def test_batch_mode_shows_a_sentence_and_no_table_of_its_own(exempelby, capsys):
+    """A report's tables come from its screening list; a table protected on its own here
+    could show a cell the list hides."""
     assert explorer(exempelby, interactive=False) is None
+    assert capsys.readouterr().out.strip() == BATCH_SENTENCE

@@ -22,7 +22,8 @@ from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportion_confint
 
 from isuwork.exceptions import DataError, IsuworkError, ParameterError, PrivacyError
-from isuwork.privacy.suppression import check_table, footnote, suppress
+from isuwork.privacy.primary import footnote
+from isuwork.privacy.suppression import check_table, suppress
 
 TOTAL = "Totalt"
 PAIR = ("kvinna", "man")

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from isuwork.exceptions import PrivacyError
+from isuwork.privacy.primary import footnote
 from isuwork.privacy.protected import Protected, protect, require_protected
-from isuwork.privacy.suppression import footnote, suppress
+from isuwork.privacy.suppression import suppress
 
 RAW = pd.DataFrame(
     {

@@ -47,8 +47,8 @@ from isuwork.present.criteria_message import (
     share_text,
     stratum_text,
 )
+from isuwork.privacy.primary import footnote
 from isuwork.privacy.publication import Protection
-from isuwork.privacy.suppression import footnote
 
 __all__ = ["message", "notes", "reason", "to_dict", "to_text"]
 

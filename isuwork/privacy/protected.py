@@ -17,7 +17,8 @@ import pandas as pd
 
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, OutcomeKind
 from isuwork.exceptions import PrivacyError
-from isuwork.privacy.suppression import check_table, footnote, suppress
+from isuwork.privacy.primary import footnote
+from isuwork.privacy.suppression import check_table, suppress
 
 
 @dataclass(frozen=True)

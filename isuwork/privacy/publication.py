@@ -13,7 +13,7 @@ Counts a reader never sees but can reason about (the cases of one group still co
 step) are *virtual*: they take part in sums and are never shown. A count published only as a
 share of another (``share_of``) follows the primary rules of shares (a small count or
 complement, and 0 % or 100 % in a small group, see
-:func:`~isuwork.privacy.suppression.all_or_none`), and is hidden whenever the count it is a
+:func:`~isuwork.privacy.primary.all_or_none`), and is hidden whenever the count it is a
 share of is hidden.
 """
 
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from isuwork.privacy.primary import all_or_none, check_min_n
 from isuwork.privacy.secondary import Model, hide_recoverable, small
-from isuwork.privacy.suppression import all_or_none, check_min_n
 
 
 @dataclass
@@ -126,13 +126,22 @@ class Publication:
         # a complement of 0 in a small group says "everyone": a reader must not pin it either
         everyone = (complement >= 0) & all_or_none(count, n, self.min_n, categorical=True)
         protect[complement[everyone]] = True
+        changed = None  # the first pass checks everything, later ones only around what changed
         while True:
-            hide_recoverable(model, min_n=self.min_n, hidden=hidden, protect=protect, exact=exact)
+            hide_recoverable(
+                model,
+                min_n=self.min_n,
+                hidden=hidden,
+                protect=protect,
+                exact=exact,
+                around=changed,
+            )
             # a share cannot be shown without the count it is a share of
             follows = hidden[cell[of]] & ~hidden[cell[counts]]
             if not follows.any():
                 break
-            hidden[cell[counts[follows]]] = protect[cell[counts[follows]]] = True
+            changed = cell[counts[follows]]
+            hidden[changed] = protect[changed] = True
         return Protection(
             {name: values[i] for name, i in self._index.items() if shown[i]},
             {name for name, i in self._index.items() if shown[i] and hidden[cell[i]]},

@@ -190,8 +190,12 @@ def hide_recoverable(
     protect: np.ndarray,
     exact: bool = True,
     workers: int | None = None,
+    around: np.ndarray | None = None,
 ) -> None:
     """Hide more cells (in place) until no protected cell follows from the shown ones.
+
+    ``around`` limits the checks to the sums linked to these cells (after a first pass, when
+    only they have changed since).
 
     The local rule and bound propagation (see the module docstring) run in turn until neither
     finds anything; with ``exact`` the linear-programme check per connected group of sums runs
@@ -204,6 +208,9 @@ def hide_recoverable(
     (starting processes costs about a second), one process otherwise.
     """
     cells, start = model.sums()
+    if around is not None:
+        label = _components(cells, start, model.size)
+        cells, start = _subset(cells, start, np.isin(label[cells[start[:-1]]], label[around]))
     parts = _split(
         cells,
         start,

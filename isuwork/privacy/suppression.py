@@ -5,8 +5,9 @@ a count of 1 … ``min_n``−1 cases is hidden (shown as ``..``, as Kolada does)
 share, mean, interval or difference that rests on too few cases; that is *primary* suppression.
 So is a share of 0 % or 100 % in a group of fewer than ``GROUP_FACTOR * min_n`` cases (group
 disclosure: "all six men who applied were refused" tells something about each of them; see
-:func:`all_or_none`). *Secondary* suppression then hides further cells so that no hidden cell
-can be worked out again from what is shown: categories that add up to the group's ``n``, levels
+:mod:`isuwork.privacy.primary`). *Secondary* suppression then hides further cells so that no
+hidden cell can be worked out again from what is shown: categories that add up to the group's
+``n``, levels
 that add up to a total row, levels that lie inside a level of another variable (``nested``: age
 bands within a verksamhet), the complement ``n − antal`` of a share, or a difference together
 with the other share.
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,8 @@ import pandas as pd
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
 from isuwork.exceptions import DataError, ParameterError, PrivacyError
-from isuwork.privacy.secondary import EPS, Model, hide_recoverable, small
+from isuwork.privacy.primary import GROUP_FACTOR, all_or_none, check_min_n
+from isuwork.privacy.secondary import Model, hide_recoverable, small
 
 N = "n"
 COUNT = "antal"
@@ -67,23 +68,9 @@ OUTCOME_COLUMN = "utfall"
 CATEGORY_COLUMN = "kategori"
 HIDDEN_COLUMN = "dold"
 
-#: Shares of 0 % or 100 % are hidden in groups smaller than this many times ``min_n``.
-GROUP_FACTOR = 2
 #: The prefix of the outer level's columns in ``nested`` (see :func:`suppress`).
 NESTED_PREFIX = "inom_"
 _FIX_HINT = "Kör tabellen genom isuwork.privacy.protected.protect() med samma gräns innan den visas eller sparas."
-
-
-def footnote(min_n: int = DEFAULT_MIN_N) -> str:
-    """The footnote that explains hidden cells, with the threshold in use.
-
-    Examples
-    --------
-    >>> footnote(5)
-    'Värden som bygger på färre än 5 personer visas inte.'
-    """
-    check_min_n(min_n)
-    return f"Värden som bygger på färre än {min_n} personer visas inte."
 
 
 # -- suppress --------------------------------------------------------------------------------------
@@ -229,15 +216,6 @@ def suppress(
     else:
         out[HIDDEN_COLUMN] = hidden_any
     return out
-
-
-def check_min_n(min_n: object) -> None:
-    """Raise :class:`ParameterError` unless ``min_n`` is a positive integer."""
-    if isinstance(min_n, bool) or not isinstance(min_n, Integral) or min_n < 1:
-        raise ParameterError(
-            f"Gränsen för små tal (min_n) måste vara ett heltal, minst 1, men var {min_n!r}. "
-            "Vanligt är 5."
-        )
 
 
 def _check_group_cols(table: pd.DataFrame, group_cols: Sequence[str]) -> list[str]:
@@ -430,9 +408,16 @@ def _hidden_masks(
         count = n[at] - model.values[safe]
         everyone = (cells >= 0) & all_or_none(count, n[at], min_n, categorical=True)
         protect[cells[everyone]] = True
+    changed = None  # the first pass checks everything, later ones only around what changed
     while True:
         hide_recoverable(
-            model, min_n=min_n, hidden=hidden, protect=protect, exact=exact, workers=workers
+            model,
+            min_n=min_n,
+            hidden=hidden,
+            protect=protect,
+            exact=exact,
+            workers=workers,
+            around=changed,
         )
         if not counts_as_shares:
             break
@@ -442,7 +427,8 @@ def _hidden_masks(
         follows[follows] = hidden[n_cell[follows]] & ~hidden[a_cell[follows]]
         if not follows.any():
             break
-        hidden[a_cell[follows]] = protect[a_cell[follows]] = True
+        changed = a_cell[follows]
+        hidden[changed] = protect[changed] = True
 
     n_cells = model.size
     hide_n = (n_cell >= 0) & hidden[np.maximum(n_cell, 0)] if n_cells else n_cell >= 0
@@ -456,26 +442,6 @@ def _categorical(frame: pd.DataFrame) -> np.ndarray:
     if CATEGORY_COLUMN not in frame:
         return np.zeros(len(frame), dtype=bool)
     return frame[CATEGORY_COLUMN].notna().to_numpy(dtype=bool)
-
-
-def all_or_none(
-    count: np.ndarray, n: np.ndarray, min_n: int, *, categorical: np.ndarray | bool = False
-) -> np.ndarray:
-    """Shares of 0 % or 100 % in a group of fewer than ``GROUP_FACTOR * min_n`` cases.
-
-    Such a share tells something about every member of a small group ("all six men who applied
-    were refused"): group disclosure. A category's 0 % is no such statement about everyone (the
-    others may still differ), so for categories only 100 % counts. ``min_n`` 1 asks for no
-    protection at all, and gets none here either.
-    """
-    if min_n < 2:
-        return np.zeros(np.shape(count), dtype=bool)
-    count, n = np.asarray(count, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore"):
-        group = np.isfinite(n) & (n > EPS) & (n < GROUP_FACTOR * min_n - EPS)
-        everyone = np.abs(n - count) < EPS
-        nobody = ~np.asarray(categorical, dtype=bool) & (np.abs(count) < EPS)
-        return group & (everyone | nobody)
 
 
 def _add_nesting(
@@ -577,19 +543,3 @@ def _raise_if(table: pd.DataFrame, bad: np.ndarray, col: str, what: str) -> None
         f"bland annat rad {rows}). Sådana värden kan göra enskilda personer identifierbara. "
         f"{_FIX_HINT}"
     )
-
-
-def shown_count(value: object, min_n: int) -> int | None:
-    """A single count as it may be shown: None when it is 1 … ``min_n`` − 1, or missing.
-
-    Only primary suppression: for a count that stands alone (a count inside a table is
-    protected with the table by :func:`suppress`).
-    """
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    if not np.isfinite(number):
-        return None
-    count = int(number)
-    return None if 1 <= count < min_n else count

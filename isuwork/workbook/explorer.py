@@ -136,6 +136,13 @@ def _show(result: Protected) -> None:
     display(tables.show(result))
 
 
+#: What a rendered report says where the explorer would be.
+BATCH_SENTENCE = (
+    "Utforskaren, där man själv väljer utfall och grupper, finns när arbetsboken körs i "
+    "Jupyter. Rapporten visar tabellerna ovan."
+)
+
+
 def explorer(
     data: pd.DataFrame,
     *,
@@ -144,7 +151,11 @@ def explorer(
     outcome: str = "beviljad",
     by: str = "aldersgrupp",
 ) -> Explorer | None:
-    """Show the step-1 explorer, or (``interactive=False``) its default view as plain output.
+    """Show the step-1 explorer; in a rendered report (``interactive=False``) a sentence only.
+
+    A report's tables are taken from its screening list and protected with it; a table made
+    again here, protected on its own, could show a cell the list hides. The explorer is for a
+    live session inside the kommun.
 
     Parameters
     ----------
@@ -161,5 +172,5 @@ def explorer(
         view = Explorer(data, min_n=min_n, outcome=outcome, by=by)
         display(view)
         return view
-    _show(compare(data, outcome=outcome, by=(SEX, by), min_n=min_n))
+    print(BATCH_SENTENCE)
     return None

@@ -8,6 +8,7 @@ Swedish message that lists what exists when the kommun or verksamhet is not in t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,6 +85,15 @@ def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str =
     )
 
 
-def screening_list(data: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
-    """The screening list of step 1 with a Swedish sentence per row (column ``mening``)."""
-    return describe_screening(screen(data, min_n=min_n))
+def screening_list(
+    data: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N, extra: Sequence[str] = ()
+) -> Protected:
+    """The screening list of step 1 with a Swedish sentence per row (column ``mening``).
+
+    ``extra`` adds background variables to the catalogue's (those the data has): the page's
+    own tables (an outcome by kön and age, by year) are then taken from the list with
+    :func:`~isuwork.analysis.screening.comparison_from_list`, protected together with it.
+    """
+    background = [c for c in load_catalog().screening_background if c in data]
+    background += [c for c in extra if c in data and c not in background]
+    return describe_screening(screen(data, background=background or None, min_n=min_n))

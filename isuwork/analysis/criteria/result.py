@@ -17,7 +17,7 @@ from isuwork.analysis.criteria.heterogeneity import Heterogeneity
 from isuwork.analysis.criteria.specs import Kind
 from isuwork.analysis.criteria.staircase import Step
 from isuwork.analysis.criteria.verdict import Flag, Verdict
-from isuwork.privacy.suppression import shown_count
+from isuwork.privacy.primary import shown_count
 
 
 @dataclass(frozen=True)
