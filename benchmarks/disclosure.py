@@ -102,6 +102,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--min-n", type=int, default=5)
     parser.add_argument("--json")
+    parser.add_argument(
+        "--parts", nargs="+", default=["screening", "criteria"], help="screening, criteria"
+    )
     args = parser.parse_args()
     data = load(args.data).data
     kommuner = sorted(data["kommun"].dropna().unique())
@@ -112,19 +115,20 @@ def main() -> None:
         size = int(rng.integers(300, 601))
         rows = data[data["kommun"] == kommun].sample(size, random_state=int(rng.integers(2**31)))
         cases.append((f"{kommun}-{size}-{i}", rows))
+    parts = [p for p in ("screening", "criteria") if p in args.parts]
+    measures = {"screening": measure, "criteria": measure_criteria}
     results = {}
     for name, rows in cases:
-        results[name] = measure(rows, min_n=args.min_n)
+        results[name] = {part: measures[part](rows, min_n=args.min_n) for part in parts}
         print(name, results[name], flush=True)
-    keys = ("cells", "hidden", "recovered", "recovered_small", "bounded_small")
-    for label, names in (
-        ("kommuner", kommuner),
-        ("subsets", [n for n, _ in cases[len(kommuner) :]]),
-    ):
-        totals = {k: sum(results[n][k] for n in names) for k in keys}
-        totals["hidden_share"] = totals["hidden"] / totals["cells"] if totals["cells"] else 0.0
-        print(label, totals)
-        results[f"total_{label}"] = totals
+    subsets = [n for n, _ in cases[len(kommuner) :]]
+    for part in parts:
+        for label, names in (("kommuner", kommuner), ("subsets", subsets)):
+            keys = ("cells", "hidden", "recovered", "bounded_small")
+            totals = {k: sum(results[n][part][k] for n in names) for k in keys}
+            totals["hidden_share"] = totals["hidden"] / totals["cells"] if totals["cells"] else 0
+            print(part, label, totals)
+            results[f"total_{part}_{label}"] = totals
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

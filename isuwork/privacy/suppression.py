@@ -7,10 +7,9 @@ So is a share of 0 % or 100 % in a group of fewer than ``GROUP_FACTOR * min_n`` 
 disclosure: "all six men who applied were refused" tells something about each of them; see
 :mod:`isuwork.privacy.primary`). *Secondary* suppression then hides further cells so that no
 hidden cell can be worked out again from what is shown: categories that add up to the group's
-``n``, levels
-that add up to a total row, levels that lie inside a level of another variable (``nested``: age
-bands within a verksamhet), the complement ``n − antal`` of a share, or a difference together
-with the other share.
+``n``, levels that add up to a total row, levels that lie inside a level of another variable
+(``nested``: age bands within a verksamhet), the complement ``n − antal`` of a share, or a
+difference together with the other share.
 
 Supported table shapes (see CONTRIBUTING.md, "Result tables"):
 
