@@ -168,9 +168,18 @@ class _Program:
         self.size = len(lo)
 
     def optimum(self, cost: np.ndarray) -> np.ndarray:
-        res = milp(
-            cost, constraints=self.constraint, bounds=self.bounds, integrality=np.ones(self.size)
-        )
+        integral = np.ones(self.size)
+        res = milp(cost, constraints=self.constraint, bounds=self.bounds, integrality=integral)
+        if res.status != 0:
+            # HiGHS's presolve has, rarely, called infeasible a programme it had just solved
+            # with another objective: solve it again without presolve
+            res = milp(
+                cost,
+                constraints=self.constraint,
+                bounds=self.bounds,
+                integrality=integral,
+                options={"presolve": False},
+            )
         assert res.status == 0, res.message
         return np.round(res.x)
 

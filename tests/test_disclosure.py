@@ -49,6 +49,14 @@ def findings(data: pd.DataFrame) -> list:
     return attack(pub, true_counts(data, pub.hidden), min_n=MIN_N)
 
 
+def small_kommun(sample: pd.DataFrame, *, seed: int) -> pd.DataFrame:
+    """300–600 rows drawn from one of the sample's kommuner (in turn, by seed)."""
+    rng = np.random.default_rng(seed)
+    kommuner = sorted(sample["kommun"].unique())
+    rows = sample[sample["kommun"] == kommuner[seed % len(kommuner)]]
+    return rows.sample(int(rng.integers(300, 601)), random_state=int(rng.integers(2**31)))
+
+
 def exposed(found: list) -> list:
     return [f for f in found if f.recovered or f.bounded_small(MIN_N)]
 
@@ -64,11 +72,7 @@ def test_no_hidden_count_of_a_sample_kommun_can_be_worked_out(sample, kommun):
 @pytest.mark.parametrize("draw", range(20))
 def test_no_hidden_count_of_a_small_kommun_can_be_worked_out(sample, draw):
     """Small kommuner have many small counts: 300–600 rows drawn from one sample kommun."""
-    rng = np.random.default_rng(2026 + draw)
-    kommuner = sorted(sample["kommun"].unique())
-    rows = sample[sample["kommun"] == kommuner[draw % len(kommuner)]]
-    subset = rows.sample(int(rng.integers(300, 601)), random_state=int(rng.integers(2**31)))
-    assert exposed(findings(subset)) == []
+    assert exposed(findings(small_kommun(sample, seed=2026 + draw))) == []
 
 
 def test_the_attacker_finds_what_nesting_would_give_away(sample, monkeypatch):
@@ -111,10 +115,7 @@ def test_no_hidden_count_of_a_criteria_check_can_be_worked_out(sample, kommun):
 @pytest.mark.slow
 @pytest.mark.parametrize("draw", range(20))
 def test_no_hidden_count_of_a_small_kommuns_check_can_be_worked_out(sample, draw):
-    rng = np.random.default_rng(4000 + draw)
-    kommuner = sorted(sample["kommun"].unique())
-    rows = sample[sample["kommun"] == kommuner[draw % len(kommuner)]]
-    subset = rows.sample(int(rng.integers(300, 601)), random_state=int(rng.integers(2**31)))
+    subset = small_kommun(sample, seed=4000 + draw)
     outcome, filters = CHECKS[draw % len(CHECKS)]
     assert exposed(criteria_findings(subset, outcome, filters)) == [], (outcome, filters)
 
