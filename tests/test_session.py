@@ -14,6 +14,7 @@ from isuwork.present.screening_text import LARGE_HIDDEN_SENTENCE
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.journal import open_journal
 from isuwork.workbook.observations import (
+    check_observations,
     observations_for_step2,
     observations_from_screening,
     verdict_summary,
@@ -88,7 +89,7 @@ def test_observations_come_from_the_journal_before_the_screening(session, tmp_pa
     chosen, source = observations_for_step2(journal, listed, top=3)
     assert [o["titel"] for o in chosen] == ["Män tillfrågas mer sällan"]
     assert "journalen" in source
-    summary = verdict_summary(session.data, chosen, min_n=5)
+    summary = verdict_summary(chosen, check_observations(session.data, chosen, min_n=5))
     assert list(summary.columns) == [
         "Iakttagelse",
         "Bedömning",

@@ -66,15 +66,11 @@ def run_render(args: argparse.Namespace) -> int:
     params = reports_parameters(
         data=args.file, mapping=args.mapping, min_n=args.min_n, journal_dir=args.journal_dir
     )
-    kommuner = args.kommun or _kommuner_in(args.file, mapping=args.mapping)
-    summary = render_reports(kommuner, out_dir=args.out, parameters=params, workers=args.workers)
+    summary = render_reports(
+        args.kommun, out_dir=args.out, parameters=params, workers=args.workers, force=args.om
+    )
     print(summary.to_text())
     return 0 if summary.ok else 1
-
-
-def _kommuner_in(path: str, *, mapping: str | None) -> list[str]:
-    data = load(path, mapping=mapping).data
-    return sorted(data["kommun"].dropna().unique().tolist())
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -87,14 +83,13 @@ def run_demo(args: argparse.Namespace) -> int:
     print(tables.to_text(compare(prepared.data, outcome="beviljad")))
     if args.utan_rapporter:
         return 0
-    kommuner = sorted(prepared.data["kommun"].dropna().unique().tolist())
     # papermill and nbconvert take seconds to load; only the commands that render need them
     from isuwork.render import render_reports, reports_parameters
 
     print()
-    print(f"Gör rapporter för {len(kommuner)} kommuner …")
+    print("Gör rapporter för exempeldatans kommuner …")
     params = reports_parameters(data=str(path), journal_dir=str(Path(args.out) / "journal"))
-    summary = render_reports(kommuner, out_dir=args.out, parameters=params, workers=args.workers)
+    summary = render_reports(None, out_dir=args.out, parameters=params, workers=args.workers)
     print(summary.to_text())
     return 0 if summary.ok else 1
 

@@ -198,9 +198,10 @@ def _render(sub: Subparsers) -> None:
         "render",
         help="gör en rapport per kommun av arbetsbokens anteckningsböcker (HTML utan kod)",
         description=(
-            "Kör anteckningsböckerna 01–04 med papermill för varje kommun i datan (eller de "
-            "kommuner som anges) och skriver en HTML-rapport per kommun och anteckningsbok, "
-            "plus en startsida index.html."
+            "Förbereder exporten en gång, kör sedan anteckningsböckerna 01–04 för varje kommun "
+            "i datan (eller de kommuner som anges) och skriver en HTML-sida per kommun och "
+            "anteckningsbok, plus en startsida index.html. Sidor som redan är gjorda med samma "
+            "data och inställningar görs inte om, så en avbruten körning kan startas igen."
         ),
     )
     _add_file(parser)
@@ -216,6 +217,11 @@ def _render(sub: Subparsers) -> None:
     _add_min_n(parser)
     parser.add_argument(
         "--journal-dir", default="journal", metavar="MAPP", help="mapp med reflektionsjournalerna"
+    )
+    parser.add_argument(
+        "--om",
+        action="store_true",
+        help="gör om alla sidor, även de som redan är gjorda med samma data och inställningar",
     )
     _add_workers(parser)
     parser.set_defaults(handler="render")

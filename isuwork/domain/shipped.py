@@ -9,6 +9,8 @@ and render reports outside the repository. Both places are found through
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,3 +44,19 @@ def notebook_dir() -> Path:
 def sample_dir() -> Path:
     """The folder of the synthetic sample data (``isu_exempel.csv``, ``facit.yaml`` …)."""
     return _folder("sample")
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of isuwork's own code and catalogue (every ``.py`` and ``.yaml`` of the package).
+
+    Prepared data and cached results are named by it with the inputs, so a change of isuwork,
+    released or not, never reuses what an older version made.
+    """
+    package = Path(str(resources.files("isuwork")))
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml") and "shipped" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\x00")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

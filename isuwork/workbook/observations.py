@@ -116,15 +116,14 @@ def check_observations(
     return results
 
 
-def criteria_report(
-    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
-) -> str:
-    """Markdown: per observation the appendix's questions beside the staircase that answers them."""
+def criteria_report(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> str:
+    """Markdown: per observation the appendix's questions beside the staircase that answers them.
+
+    ``results`` are the observations' checks, from :func:`check_observations`.
+    """
     catalog = load_catalog()
     parts = []
-    for obs, result in zip(
-        observations, check_observations(data, observations, min_n=min_n), strict=True
-    ):
+    for obs, result in zip(observations, results, strict=True):
         parts.append(f"### {obs.get('titel') or catalog.label(obs['utfall'])}")
         if isinstance(result, str):
             parts.append(f"Kunde inte prövas: {result}")
@@ -138,13 +137,14 @@ def criteria_report(
 
 
 def verdict_summary(
-    data: pd.DataFrame, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+    observations: list[dict[str, Any]], results: list[CriteriaResult | str]
 ) -> pd.DataFrame:
-    """One row per observation: the verdict, what explained the difference, its flags (Swedish)."""
+    """One row per observation: the verdict, what explained the difference, its flags (Swedish).
+
+    ``results`` are the observations' checks, from :func:`check_observations`.
+    """
     rows = []
-    for obs, result in zip(
-        observations, check_observations(data, observations, min_n=min_n), strict=True
-    ):
+    for obs, result in zip(observations, results, strict=True):
         if isinstance(result, str):
             rows.append(
                 {

@@ -4,34 +4,63 @@ A notebook of the workbook analyses one kommun (optionally one verksamhet) of a 
 export. :func:`open_session` loads and prepares the export and selects the kommun with the
 same selection rules as every analysis (so ``exempelby`` finds ``Exempelby``), with a
 Swedish message that lists what exists when the kommun or verksamhet is not in the data.
+
+From a prepared store (a report run), a session remembers what it computed for its kommun,
+the screening list and the criteria checks, in the store's ``results`` folder: the next page
+of the same kommun reads them instead of computing them again. The file is named by a hash of
+the kommun, the verksamhet and the arguments, and the store itself by the data and isuwork's
+code, so nothing is reused across data, kommuner, settings or versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
+import json
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
+from isuwork.analysis.criteria import CriteriaResult
 from isuwork.analysis.screening import screen
-from isuwork.data.prepare import Prepared, load
+from isuwork.data.io import write_bytes
+from isuwork.data.prepare import Prepared, PrepReport
+from isuwork.data.store import is_store, load_prepared, unknown_kommun_message
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import format_number
 from isuwork.domain.selection import matches
-from isuwork.domain.vocabulary import DEFAULT_MIN_N
+from isuwork.domain.vocabulary import DEFAULT_MIN_N, kommun_slug
 from isuwork.exceptions import ParameterError
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
+from isuwork.workbook.observations import check_observations
+
+T = TypeVar("T")
 
 
 @dataclass
 class Session:
-    """Data for one kommun, with the preparation report of the whole file."""
+    """Data for one kommun, with the preparation report of the whole file.
+
+    ``prepared`` is the whole file (every kommun), read only when asked for: from a prepared
+    store a page reads its own kommun's rows and nothing else.
+    """
 
     kommun: str
     data: pd.DataFrame
-    prepared: Prepared
+    report: PrepReport
     verksamhet: str
+    everything: Callable[[], Prepared] = field(repr=False)
+    store: Path | None = None
+
+    @cached_property
+    def prepared(self) -> Prepared:
+        """The whole prepared file, every kommun (for comparisons between kommuner)."""
+        return self.everything()
 
     @property
     def summary(self) -> str:
@@ -43,12 +72,48 @@ class Session:
         )
         return (
             f"{self.kommun}{scope}: {format_number(len(self.data))} utredningar av "
-            f"{format_number(self.prepared.report.rows_kept)} i filen."
+            f"{format_number(self.report.rows_kept)} i filen."
         )
+
+    def screening_list(self, *, min_n: int = DEFAULT_MIN_N, extra: Sequence[str] = ()) -> Protected:
+        """The kommun's screening list (see :func:`screening_list`), computed once per store."""
+        return self._remember(
+            "screening",
+            {"min_n": min_n, "extra": list(extra)},
+            lambda: screening_list(self.data, min_n=min_n, extra=extra),
+        )
+
+    def check_observations(
+        self, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+    ) -> list[CriteriaResult | str]:
+        """The criteria check of each observation (see
+        :func:`~isuwork.workbook.observations.check_observations`), computed once per store."""
+        return self._remember(
+            "criteria",
+            {"observations": observations, "min_n": min_n},
+            lambda: check_observations(self.data, observations, min_n=min_n),
+        )
+
+    def _remember(self, name: str, arguments: dict[str, Any], compute: Callable[[], T]) -> T:
+        if self.store is None:
+            return compute()
+        what = {"kommun": self.kommun, "verksamhet": self.verksamhet, **arguments}
+        text = json.dumps(what, sort_keys=True, default=str, ensure_ascii=False)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+        path = self.store / "results" / kommun_slug(self.kommun) / f"{name}-{digest}.pickle"
+        if path.is_file():
+            with path.open("rb") as handle:
+                return pickle.load(handle)  # written below by isuwork itself, never by users
+        result = compute()
+        write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)
+        return result
 
 
 def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str = "") -> Session:
     """Load and prepare ``data``, keep one kommun (and one verksamhet when given).
+
+    ``data`` is an export (prepared here) or a prepared store's folder (see
+    :func:`isuwork.data.store.prepare_once`), from which only the kommun's rows are read.
 
     Raises
     ------
@@ -56,14 +121,14 @@ def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str =
         Naming the kommuner and verksamheter that exist when the requested ones are not in
         the data.
     """
-    prepared = load(data, mapping=mapping or None)
+    prepared = load_prepared(data, mapping=mapping or None, kommun=kommun)
     frame = prepared.data
     rows = matches(frame["kommun"], kommun, name="kommun")
     if not rows.any():
-        kommuner = sorted(frame["kommun"].dropna().unique())
+        kommuner = sorted(str(k) for k in frame["kommun"].dropna().unique())
         raise ParameterError(
-            f"Kommunen '{kommun}' finns inte i {prepared.report.source}. Kommunerna i filen är: "
-            f"{', '.join(kommuner)}. Ändra parametern kommun."
+            unknown_kommun_message(kommun, kommuner, prepared.report.source)
+            + " Ändra parametern kommun."
         )
     frame = frame[rows]
     name = str(frame["kommun"].iloc[0])
@@ -80,8 +145,23 @@ def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str =
                 f"{', '.join(present) or 'uppgift saknas'}. Lämna parametern tom för alla."
             )
         frame = frame[matches(frame["verksamhet"], verksamhet, name="verksamhet")]
+    if is_store(data):
+
+        def everything() -> Prepared:
+            return load_prepared(data)
+
+    else:
+
+        def everything() -> Prepared:
+            return prepared
+
     return Session(
-        kommun=name, data=frame.reset_index(drop=True), prepared=prepared, verksamhet=verksamhet
+        kommun=name,
+        data=frame.reset_index(drop=True),
+        report=prepared.report,
+        verksamhet=verksamhet,
+        everything=everything,
+        store=Path(data) if is_store(data) else None,
     )
 
 

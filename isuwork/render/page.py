@@ -1,0 +1,140 @@
+"""A report page: an executed notebook as one offline HTML page, and the index of all pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from isuwork.data.io import write_text
+from isuwork.render.jobs import RenderJob
+
+PAGE = """<!DOCTYPE html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; line-height: 1.5; }}
+h1, h2, h3 {{ line-height: 1.25; }}
+table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.92rem; }}
+th, td {{ border: 1px solid #c8c8c8; padding: 0.25rem 0.5rem; text-align: right; }}
+th {{ background: #f0f0f0; }}
+td:first-child, th:first-child {{ text-align: left; }}
+img {{ max-width: 100%; height: auto; }}
+pre {{ white-space: pre-wrap; background: #f7f7f7; padding: 0.5rem; }}
+.jp-InputPrompt, .jp-OutputPrompt, .prompt {{ display: none; }}
+nav a {{ margin-right: 1rem; }}
+td.fel {{ color: #8a1c1c; text-align: left; }}
+footer {{ margin-top: 3rem; font-size: 0.85rem; color: #555; }}
+</style>
+</head>
+<body>
+<nav>{nav}</nav>
+{body}
+<footer>{footer}</footer>
+</body>
+</html>
+"""
+
+FOOTER = (
+    "Rapporten är framtagen med isuwork. Den kan visa en risk för omotiverade skillnader, men "
+    "inte bevisa dem. Värden som bygger på för få personer visas inte."
+)
+
+
+@cache
+def _exporter() -> HTMLExporter:
+    # Building the exporter loads its templates; a worker makes it once for all its pages.
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True)
+    exporter.exclude_output_prompt = True
+    return exporter
+
+
+def notebook_to_html(nb: Any, *, title: str, nav: str = "") -> str:
+    """Convert an executed notebook to one self-contained HTML page without code cells.
+
+    nbconvert's ``basic`` template gives the cells' HTML without the page around it (the full
+    templates load scripts from the internet); the page, its style and the footer are ours.
+    Widget views are left out: their content lives only in a live session.
+    """
+    body, _ = _exporter().from_notebook_node(nb)
+    body = re.sub(r"<script[^>]*>.*?</script>", "", body, flags=re.DOTALL)
+    return PAGE.format(title=html.escape(title), nav=nav, body=body, footer=html.escape(FOOTER))
+
+
+@cache
+def title_of(notebook: Path) -> str:
+    """The notebook's title: its first level-one heading, else its file name."""
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return notebook.stem
+
+
+def write_index(
+    jobs: Sequence[RenderJob],
+    *,
+    out_dir: Path,
+    failures: Mapping[Path, str],
+    settings: Mapping[str, str] = {},
+) -> Path:
+    """Write ``index.html``: every kommun with its pages, failures with their messages.
+
+    Parameters
+    ----------
+    jobs
+        Every page of the run.
+    out_dir
+        The run's folder.
+    failures
+        Pages that could not be made, with the Swedish message of why.
+    settings
+        The run's parameters as shown to the reader (label to value).
+    """
+    by_kommun: dict[str, list[RenderJob]] = {}
+    for job in jobs:
+        by_kommun.setdefault(job.kommun, []).append(job)
+    failed_kommuner = sum(any(j.html_path in failures for j in js) for js in by_kommun.values())
+    parts = ["<h1>Rapporter: jämställdhetsintegrerad analys av ISU</h1>"]
+    status = f"{len(by_kommun)} kommuner, {len(jobs)} sidor"
+    if failures:
+        status += f"; {len(failures)} sidor i {failed_kommuner} kommuner kunde inte skapas"
+    parts.append(f"<p>{html.escape(status)}.</p>")
+    if settings:
+        rows = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+            for k, v in settings.items()
+        )
+        parts.append(f"<table><caption>Körningens inställningar</caption>{rows}</table>")
+    parts.append("<table><tr><th>Kommun</th><th>Status</th><th>Sidor</th></tr>")
+    for kommun in sorted(by_kommun):
+        links, problems = [], []
+        for job in by_kommun[kommun]:
+            label = html.escape(title_of(job.notebook))
+            if job.html_path in failures:
+                problems.append(html.escape(failures[job.html_path]))
+            else:
+                rel = html.escape(job.html_path.relative_to(out_dir).as_posix())
+                links.append(f'<a href="{rel}">{label}</a>')
+        state = "klar" if not problems else "kunde inte skapas helt"
+        cells = f"<td>{html.escape(kommun)}</td><td>{state}</td><td>{' · '.join(links)}</td>"
+        parts.append(f"<tr>{cells}</tr>")
+        if problems:
+            parts.append(
+                f'<tr><td></td><td class="fel" colspan="2">{"<br>".join(problems)}</td></tr>'
+            )
+    parts.append("</table>")
+    page = PAGE.format(title="Rapporter", nav="", body="\n".join(parts), footer=html.escape(FOOTER))
+    return write_text(page, out_dir / "index.html")

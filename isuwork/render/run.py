@@ -1,0 +1,278 @@
+"""A report run: every page of every kommun, on warm kernels, resumable, one failure at a time.
+
+The run prepares the export once (:func:`isuwork.data.store.prepare_once`), checks the kommun
+names against it before any kernel starts, and skips every page whose inputs have not changed
+since the last run (:mod:`isuwork.render.manifest`). The remaining pages are shared among worker
+processes, each of which keeps one warm kernel (:mod:`isuwork.render.kernel`) and writes its
+pages atomically. A page that fails is listed with a Swedish message; the others go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing.util
+import os
+import signal
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from tqdm.auto import tqdm
+
+from isuwork.data.io import write_text
+from isuwork.data.store import Store, is_store, open_store, prepare_once
+from isuwork.domain.formatting import format_number
+from isuwork.exceptions import ParameterError
+from isuwork.render.jobs import DEFAULT_NOTEBOOKS, RenderJob, plan_jobs
+from isuwork.render.kernel import WarmKernel, failure_message
+from isuwork.render.manifest import Manifest
+from isuwork.render.page import notebook_to_html, title_of, write_index
+
+
+@dataclass
+class RenderSummary:
+    """What a rendering run produced: pages, failures with Swedish messages, time taken."""
+
+    out_dir: Path
+    pages: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    reused: int = 0
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every page was made."""
+        return not self.failures
+
+    def to_text(self) -> str:
+        """A Swedish summary for the command line."""
+        made = len(self.pages) - self.reused
+        lines = [f"{made} rapportsidor skrevs till {self.out_dir} på {self.seconds:.0f} s."]
+        if self.reused:
+            lines.append(
+                f"{self.reused} sidor var redan gjorda med samma data och inställningar och "
+                "gjordes inte om."
+            )
+        if self.index:
+            lines.append(f"Startsida: {self.index}")
+        if self.failures:
+            lines.append(f"{len(self.failures)} sidor kunde inte skapas:")
+            lines.extend(f"  - {msg}" for msg in self.failures)
+        return "\n".join(lines)
+
+
+def render_reports(
+    kommuner: Sequence[str] | None,
+    *,
+    out_dir: str | os.PathLike[str] = "reports",
+    notebooks: Sequence[str | Path] = DEFAULT_NOTEBOOKS,
+    parameters: Mapping[str, Any] | None = None,
+    workers: int = 2,
+    timeout: int = 900,
+    progress: bool = True,
+    notebook_dir: Path | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    force: bool = False,
+) -> RenderSummary:
+    """Execute the workbook for each kommun and write HTML reports plus an index page.
+
+    Parameters
+    ----------
+    kommuner
+        The kommuner to make reports for, matched against the data regardless of case; ``None``
+        or empty means every kommun in the data.
+    out_dir
+        Folder for the reports: ``<out_dir>/<kommun>/<notebook>.html``, ``index.html`` and
+        ``manifest.json``.
+    notebooks
+        Notebook file names (in ``notebook_dir``, by default the workbook that comes with
+        isuwork) or paths, in report order.
+    parameters
+        Notebook parameters for every run (``data``, ``mapping``, ``min_n``, ``journal_dir`` …).
+        An export given as ``data`` is prepared once into a store and every page reads its
+        kommun from there.
+    workers
+        Worker processes, each with one warm kernel.
+    timeout
+        Longest time in seconds one cell may run.
+    progress
+        Show a progress bar over the pages, with the kommun and the time left.
+    notebook_dir
+        Where notebook names are looked up.
+    cache_dir
+        Where prepared stores are kept (default: ``.isuwork`` next to the export).
+    force
+        Make every page again, even those whose inputs have not changed.
+
+    Returns
+    -------
+    RenderSummary
+        Pages and failures; a failed page does not stop the others.
+
+    Raises
+    ------
+    ParameterError
+        Before anything is written: a kommun that is not in the data (with the nearest names),
+        a missing file or notebook, fewer than one worker.
+    """
+    if workers < 1:
+        raise ParameterError(f"workers måste vara minst 1, men var {workers}.")
+    start = time.perf_counter()
+    out = Path(out_dir)
+    params = dict(parameters or {})
+    store = _prepared_store(params, cache_dir=cache_dir)
+    if store is not None:
+        params["data"], params["mapping"] = str(store.path), ""
+        kommuner = [store.resolve(k) for k in kommuner] if kommuner else list(store.kommuner)
+    jobs = plan_jobs(
+        list(kommuner or []),
+        out_dir=out,
+        notebooks=notebooks,
+        parameters=params,
+        notebook_dir=notebook_dir,
+    )
+    manifest = Manifest.open(out)
+    keys = {id(job): job.key() for job in jobs}
+    todo = [job for job in jobs if force or not manifest.is_current(job, keys[id(job)])]
+    summary = RenderSummary(out_dir=out, reused=len(jobs) - len(todo))
+    failed: dict[Path, str] = {}
+    bar = tqdm(
+        total=len(jobs), initial=summary.reused, desc="Rapporter", unit="sida", disable=not progress
+    )
+    try:
+        for job, error, seconds in _execute(todo, workers=workers, timeout=timeout):
+            manifest.record(job, keys[id(job)], error=error, seconds=seconds)
+            if error is not None:
+                failed[job.html_path] = error
+            bar.set_postfix_str(job.kommun, refresh=False)
+            bar.update(1)
+    finally:
+        bar.close()
+        summary.index = write_index(
+            jobs, out_dir=out, failures=failed, settings=_settings(params, store)
+        )
+    summary.pages = sorted(job.html_path for job in jobs if job.html_path not in failed)
+    summary.failures = [failed[job.html_path] for job in jobs if job.html_path in failed]
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _prepared_store(params: dict[str, Any], *, cache_dir: Any) -> Store | None:
+    data = params.get("data")
+    if not data:
+        return None
+    if is_store(data):
+        return open_store(data)
+    return prepare_once(data, mapping=params.get("mapping") or None, cache_dir=cache_dir)
+
+
+def _settings(params: Mapping[str, Any], store: Store | None) -> dict[str, str]:
+    from isuwork import __version__
+
+    shown = {}
+    if store is not None:
+        shown["Data"] = f"{store.source} ({format_number(len(store.kommuner))} kommuner)"
+    if "min_n" in params:
+        shown["Minsta antal som visas"] = str(params["min_n"])
+    if params.get("verksamhet"):
+        shown["Verksamhet"] = str(params["verksamhet"])
+    shown["isuwork"] = __version__
+    shown["Gjord"] = time.strftime("%Y-%m-%d %H:%M")
+    return shown
+
+
+def _execute(
+    jobs: Sequence[RenderJob], *, workers: int, timeout: int
+) -> Iterator[tuple[RenderJob, str | None, float]]:
+    """Run jobs on worker processes; yield each page's outcome as its kommun finishes.
+
+    A kommun's pages go to one worker, in order, so that the later pages find what the first
+    computed (the screening list, the criteria checks) in the prepared store. A worker process
+    that dies takes its kommun with it: the kommun is tried once more in a new pool, and its
+    pages fail with a message if that happens again.
+    """
+    groups: dict[str, list[RenderJob]] = {}
+    for job in jobs:
+        groups.setdefault(job.kommun, []).append(job)
+    pending = list(groups.values())
+    tries: dict[str, int] = {}
+    while pending:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)), initializer=_init_worker
+        ) as pool:
+            futures: dict[Future[Any], list[RenderJob]] = {
+                pool.submit(_work, group, timeout): group for group in pending
+            }
+            pending = []
+            try:
+                while futures:
+                    done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        group = futures.pop(future)
+                        try:
+                            outcomes = future.result()
+                        except BrokenProcessPool:
+                            kommun = group[0].kommun
+                            tries[kommun] = tries.get(kommun, 0) + 1
+                            if tries[kommun] < 2:
+                                pending.append(group)
+                                continue
+                            outcomes = [
+                                (f"{_label(j)} avbröts: arbetsprocessen dog.", 0.0) for j in group
+                            ]
+                        for job, (error, seconds) in zip(group, outcomes, strict=True):
+                            yield job, error, seconds
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+
+_KERNEL: WarmKernel | None = None
+
+
+def _init_worker() -> None:
+    # Ctrl-C is the parent's to handle: it stops handing out pages and cancels the rest.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _KERNEL
+    _KERNEL = WarmKernel()
+    multiprocessing.util.Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
+
+
+def _work(group: list[RenderJob], timeout: int) -> list[tuple[str | None, float]]:
+    outcomes: list[tuple[str | None, float]] = []
+    for job in group:
+        start = time.perf_counter()
+        try:
+            render_one(job, kernel=_KERNEL, timeout=timeout)
+        except Exception as err:
+            outcomes.append((failure_message(_label(job), err), time.perf_counter() - start))
+        else:
+            outcomes.append((None, time.perf_counter() - start))
+    return outcomes
+
+
+def _label(job: RenderJob) -> str:
+    return f"{job.kommun}: {job.notebook.name}"
+
+
+def render_one(job: RenderJob, *, kernel: WarmKernel | None = None, timeout: int = 900) -> Path:
+    """Execute one notebook and write its HTML page (no code, offline) and executed copy.
+
+    Both files are written atomically: an interrupted run leaves the old page or none.
+    """
+    own = kernel is None
+    kernel = WarmKernel() if kernel is None else kernel
+    try:
+        nb = kernel.run(job.notebook, job.parameters, timeout=timeout)
+    finally:
+        if own:
+            kernel.shutdown()
+    write_text(nbformat.writes(nb), job.ipynb_path)
+    title = f"{job.kommun} – {title_of(job.notebook)}"
+    nav = '<a href="../index.html">Alla rapporter</a>'
+    return write_text(notebook_to_html(nb, title=title, nav=nav), job.html_path)
