@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -10,6 +11,10 @@ import pytest
 from isuwork.domain.vocabulary import kommun_slug
 from isuwork.exceptions import ParameterError
 from isuwork.render import plan_jobs, render_reports
+from isuwork.render.kernel import INLINE_BACKEND
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample" / "isu_exempel.csv"
 
 
 def _notebook(path, *, fail_for: str | None = None):
@@ -77,3 +82,189 @@ def test_render_two_kommuner_in_parallel_offline_without_code(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="adelby/rapport.html"' in index
     assert "kunde inte skapas" in index  # the failed run is marked, not hidden
+
+
+def _without_cell_ids(page: str) -> str:
+    # papermill gives the cell it adds for the parameters a new random id on every run
+    return re.sub(r"cell-id=[0-9a-f-]+", "cell-id", page)
+
+
+def _body(page: str) -> str:
+    """What the notebook put on the page: between the navigation and the footer (the blank lines
+    at its end aside)."""
+    return page.split("</nav>", 1)[1].split("<footer>", 1)[0].rstrip()
+
+
+def _faulty_notebook(path):
+    """A page that raises for one kommun, kills its kernel for another, hangs for a third."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('kommun: str = "Exempel"  # kommun\ninteraktiv: bool = True')
+    params.metadata["tags"] = ["parameters"]
+    body = (
+        "import os, time\n"
+        "if kommun == 'Felby':\n    raise ValueError('planerat fel')\n"
+        "if kommun == 'Dödby':\n    os.kill(os.getpid(), 9)\n"
+        "if kommun == 'Segby':\n    time.sleep(60)\n"
+        "print('Rapport för', kommun, 'pid', os.getpid())\n"
+        "print('redan definierat:', sorted(n for n in dir() if n.startswith('kvar_')))\n"
+        "kvar_fran_forra = kommun\n"
+    )
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_failing_page_never_stops_the_others(tmp_path):
+    """A raising cell, a killed kernel and a timeout each fail one page; the rest are complete."""
+    nb = _faulty_notebook(tmp_path / "sida.ipynb")
+    out = tmp_path / "reports"
+    kommuner = ["Alby", "Felby", "Bby", "Dödby", "Cby", "Segby", "Eby"]
+    summary = render_reports(
+        kommuner, out_dir=out, notebooks=[nb], workers=1, timeout=5, progress=False
+    )
+    assert len(summary.failures) == 3 and not summary.ok
+    text = "\n".join(summary.failures)
+    # cell 3: papermill puts the run's parameters in a cell of their own after cell 1
+    assert "Felby: sida.ipynb stannade i cell 3 med ValueError: planerat fel" in text
+    assert "Dödby: sida.ipynb avbröts: kärnan som körde den dog" in text
+    assert "Segby: sida.ipynb tog för lång tid" in text
+    pids = set()
+    for kommun in ["Alby", "Bby", "Cby", "Eby"]:
+        page = (out / kommun_slug(kommun) / "sida.html").read_text(encoding="utf-8")
+        assert f"Rapport för {kommun} pid" in page
+        assert "redan definierat: []" in page  # nothing of the previous page is left
+        pids.add(re.search(r"pid (\d+)", page).group(1))
+    assert len(pids) == 3  # one warm kernel, replaced after the dead one and after the timeout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "ValueError: planerat fel" in index and "kärnan som körde den dog" in index
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_rerun_redoes_only_what_changed(tmp_path):
+    nb = _notebook(tmp_path / "rapport.ipynb")
+    out = tmp_path / "reports"
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    options = {"out_dir": out, "notebooks": [nb], "workers": 2, "progress": False}
+    params = {"journal_dir": str(journal)}
+    first = render_reports(["Aby", "Bby", "Cby"], parameters=params, **options)
+    assert first.ok and first.reused == 0
+    page = out / "bby" / "rapport.html"
+    made = page.stat().st_mtime_ns
+    again = render_reports(["Aby", "Bby", "Cby"], parameters=params, **options)
+    assert again.reused == 3 and page.stat().st_mtime_ns == made
+    (journal / "bby.yaml").write_text("kommun: Bby\n", encoding="utf-8")  # Bby's journal changed
+    third = render_reports(["Aby", "Bby", "Cby"], parameters=params, **options)
+    assert third.reused == 2 and page.stat().st_mtime_ns != made
+    forced = render_reports(["Aby"], parameters=params, force=True, **options)
+    assert forced.reused == 0 and len(forced.pages) == 1
+
+
+def test_unknown_kommun_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "reports"
+    params = {"data": str(SAMPLE), "journal_dir": str(tmp_path / "journal")}
+    with pytest.raises(ParameterError, match=r"'granaker'.*Menade du Granåker\?"):
+        render_reports(["Sjövik", "granaker"], out_dir=out, parameters=params, progress=False)
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_warm_kernel_pages_equal_fresh_kernel_pages(tmp_path, monkeypatch):
+    """Sjövik's pages made in kernels that first made Exempelby's equal the plain path's.
+
+    The plain path is the one before warm kernels: papermill, a fresh kernel per notebook and
+    the whole export loaded and prepared by each page.
+    """
+    import papermill as pm
+
+    from isuwork.render import DEFAULT_NOTEBOOKS, notebook_to_html
+    from isuwork.render.jobs import reports_parameters
+
+    params = reports_parameters(data=SAMPLE, journal_dir=tmp_path / "journal")
+    warm = render_reports(
+        ["Exempelby", "Sjövik"],
+        out_dir=tmp_path / "warm",
+        parameters=params,
+        workers=1,
+        progress=False,
+        cache_dir=tmp_path / "cache",
+    )
+    assert warm.ok
+    monkeypatch.setenv("MPLBACKEND", INLINE_BACKEND)  # charts as images, as in a report
+    for name in DEFAULT_NOTEBOOKS:
+        fresh = pm.execute_notebook(
+            str(ROOT / "notebooks" / name),
+            str(tmp_path / name),
+            parameters={**params, "kommun": "Sjövik", "interaktiv": False},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(ROOT / "notebooks"),
+        )
+        plain = _without_cell_ids(notebook_to_html(fresh, title="x"))
+        made = _without_cell_ids(
+            (tmp_path / "warm" / "sjovik" / name.replace(".ipynb", ".html")).read_text("utf-8")
+        )
+        assert _body(made) == _body(plain), name
+        assert "Exempelby" not in made
+
+
+_RUN = """
+import sys
+from isuwork.render import render_reports
+try:
+    summary = render_reports(
+        [f"Kommun {i}" for i in range(8)], out_dir=sys.argv[1], notebooks=[sys.argv[2]],
+        workers=1, progress=False,
+    )
+except KeyboardInterrupt:
+    sys.exit(130)
+print("made", len(summary.pages) - summary.reused, "reused", summary.reused)
+"""
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_where_it_stopped(tmp_path):
+    """Ctrl-C stops the run cleanly: finished pages stay, nothing is half-written, and the next
+    run makes only the pages that are missing."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('kommun: str = "Exempel"  # kommun\ninteraktiv: bool = True')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(1)\nprint(kommun)")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "sakta.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "reports"
+    command = [sys.executable, "-c", _RUN, str(out), str(path)]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    manifest = out / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+        manifest.is_file() and len(json.loads(manifest.read_text("utf-8"))["pages"]) >= 2
+    ):
+        time.sleep(0.2)
+    run.send_signal(signal.SIGINT)
+    _, errors = run.communicate(timeout=60)
+    assert run.returncode == 130, errors
+    finished = json.loads(manifest.read_text("utf-8"))["pages"]
+    assert 2 <= len(finished) < 8 and all(entry["ok"] for entry in finished.values())
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.tmp"))
+    assert (out / "index.html").is_file()
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    assert again.stdout.split() == ["made", str(8 - len(finished)), "reused", str(len(finished))]

@@ -131,7 +131,7 @@ def prepare_once(
         Its mapping file, if any.
     cache_dir
         Folder for stores (default: ``.isuwork`` next to the export, where the person-level
-        data already is).
+        data already is; the user's cache folder when the export's folder is read-only).
 
     Returns
     -------
@@ -144,12 +144,20 @@ def prepare_once(
     if mapping and not Path(mapping).is_file():
         raise ParameterError(f"Mappningsfilen {mapping} finns inte. Kontrollera sökvägen.")
     key = store_key(source, mapping)
-    folder = Path(cache_dir) if cache_dir else source.resolve().parent / ".isuwork"
-    target = folder / key
+    target = (Path(cache_dir) if cache_dir else _default_cache(source)) / key
     if is_store(target):
         return open_store(target)
     prepared = load(source, mapping=mapping)
     return write_store(prepared, target, key=key)
+
+
+def _default_cache(source: Path) -> Path:
+    """``.isuwork`` next to the export, or the user's cache folder when that cannot be written."""
+    beside = source.resolve().parent
+    if os.access(beside, os.W_OK):
+        return beside / ".isuwork"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "isuwork"
 
 
 def write_store(prepared: Prepared, target: str | os.PathLike[str], *, key: str) -> Store:
