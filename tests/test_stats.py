@@ -191,6 +191,17 @@ def test_weighted_mean_difference_leaves_out_strata_with_a_single_case():
     assert res.diff == pytest.approx(1.0)
 
 
+def test_weighted_mean_difference_without_any_spread():
+    """Every value the same within each group (a national run met it: all ones and all zeros in
+    a small group); the difference is exact, there is no interval to widen."""
+    same = stats.stratified_diff_means(
+        [1.0, 2.0], [0.0, 0.0], [6, 8], [1.0, 2.0], [0.0, 0.0], [7, 9]
+    )
+    assert same.diff == 0 and same.se == 0 and same.p_value == 1.0
+    apart = stats.stratified_diff_means([2.0], [0.0], [6], [1.0], [0.0], [7])
+    assert apart.diff == 1.0 and apart.ci_low == apart.ci_high == 1.0 and apart.p_value == 0.0
+
+
 def test_sparse_strata_mean_intervals_hold_their_level():
     # 30 cases per group spread over five strata, skewed outcome, no difference: the t-based
     # interval must not give more false alarms than its level (the normal one gave 8-10 %)

@@ -297,8 +297,9 @@ def stratified_diff_means(mean1, sd1, n1, mean2, sd2, n2, *, alpha: float = 0.05
     parts2 = share**2 * s2**2 / k2
     var = float(np.sum(parts1 + parts2))
     se = float(np.sqrt(var)) if np.isfinite(var) else float("nan")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dof = var**2 / float(np.sum(parts1**2 / (k1 - 1) + parts2**2 / (k2 - 1)))
+    spread = float(np.sum(parts1**2 / (k1 - 1) + parts2**2 / (k2 - 1)))
+    # no spread in any stratum used (every value the same within each): no t distribution
+    dof = var**2 / spread if spread > 0 else float("nan")
     if se > 0:
         q = float(sps.t.ppf(1 - alpha / 2, dof))
         p_value = float(2 * sps.t.sf(abs(diff) / se, dof))
