@@ -132,3 +132,44 @@ def test_alpha_is_respected():
     wide, narrow = wide.iloc[0], narrow.iloc[0]
     assert wide["niva"] == narrow["niva"] and not wide["dold"]
     assert wide["skillnad_ci_lag"] < narrow["skillnad_ci_lag"]
+
+
+def test_each_units_list_in_one_pass_equals_screening_the_unit_alone():
+    """``screen_each`` gives every kommun exactly the list ``screen`` gives for its rows alone,
+    also where kommuner differ: a category that one kommun never has, an outcome one kommun
+    never records, a background variable missing in one kommun; with one worker or two."""
+    from pathlib import Path
+
+    from isuwork.analysis.screening import screen_each
+    from isuwork.data.prepare import load
+
+    data = load(Path(__file__).resolve().parents[1] / "data" / "sample" / "isu_exempel.csv").data
+    data = data.copy()
+    first = data["mal_uppfyllelse"].dropna().iloc[0]
+    data.loc[
+        (data["kommun"] == "Tallmora") & (data["mal_uppfyllelse"] == first), "mal_uppfyllelse"
+    ] = pd.NA
+    data.loc[data["kommun"] == "Sjövik", "antal_lo_utredda"] = pd.NA
+    data.loc[data["kommun"] == "Granåker", "fodelseland"] = pd.NA
+    background = [c for c in CAT.screening_background if c in data] + ["aldersgrupp", "ar"]
+    alone = {
+        k: screen(data[data["kommun"] == k].reset_index(drop=True), background=background)
+        for k in sorted(data["kommun"].unique())
+    }
+    assert alone["Granåker"].missing == ("fodelseland",)
+    assert alone["Sjövik"].missing == ("antal_lo_utredda",)
+    assert len(alone["Tallmora"]) < len(alone["Exempelby"])  # one category fewer
+    for workers in (1, 2):
+        each = screen_each(data, per="kommun", background=background, workers=workers)
+        assert sorted(each) == sorted(alone)
+        for kommun, own in alone.items():
+            pd.testing.assert_frame_equal(each[kommun].table, own.table)
+            assert each[kommun].missing == own.missing
+            assert dict(each[kommun].kinds) == dict(own.kinds)
+    # the whole list adjusts over every kommun's tests: a different list than each one's own
+    whole = screen(data, per="kommun", background=background, workers=1).table
+    ranks = whole[whole["kommun"] == "Exempelby"]["p_justerat"].to_numpy()
+    assert not np.allclose(
+        np.sort(ranks[~np.isnan(ranks)]),
+        np.sort(alone["Exempelby"].table["p_justerat"].dropna().to_numpy()),
+    )

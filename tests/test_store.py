@@ -104,12 +104,12 @@ def test_session_from_store_reads_its_kommun_and_the_whole_file_on_demand(sample
 
 def test_session_remembers_results_in_the_store_only(sample_store):
     session = open_session(data=str(sample_store.path), kommun="Tallmora")
-    first = session.screening_list(min_n=5)
+    first = session.screening_list(min_n=5, by="aldersgrupp")
     saved = list((sample_store.path / "results" / "tallmora").glob("screening-*.pickle"))
     assert len(saved) == 1
     again = open_session(data=str(sample_store.path), kommun="Tallmora").screening_list(min_n=5)
     pd.testing.assert_frame_equal(again.table, first.table)
-    other = session.screening_list(min_n=10)  # other settings, other file
+    other = session.screening_list(min_n=10, by="aldersgrupp")  # other settings, other file
     assert len(list(saved[0].parent.glob("screening-*.pickle"))) == 2
     assert not other.table.equals(first.table)
     plain = open_session(data=str(SAMPLE), kommun="Tallmora")

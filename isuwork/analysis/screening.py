@@ -119,6 +119,81 @@ def screen(
         means, ``missing``
         which outcomes and background variables the data lacks.
     """
+    table, requested, kinds, data = _screen_table(
+        df,
+        outcomes=outcomes,
+        background=background,
+        filters=filters,
+        min_n=min_n,
+        alpha=alpha,
+        per=per,
+        progress=progress,
+        exact=exact,
+        workers=workers,
+    )
+    missing = [c for c in requested if c not in data or data[c].isna().all()]
+    ranked = _rank(table, per=per, alpha=alpha)
+    return Protected(ranked, min_n=min_n, missing=tuple(missing), kinds=kinds)
+
+
+def screen_each(
+    df: pd.DataFrame, *, per: str, min_n: int = DEFAULT_MIN_N, alpha: float = 0.05, **options: Any
+) -> dict[str, Protected]:
+    """Each unit's own screening list, for every unit at once.
+
+    The list of unit ``u`` is the one :func:`screen` gives for ``u``'s rows alone: the same
+    rows, values, protection, missing variables, and p-values adjusted over ``u``'s tests only,
+    ranked within ``u``. Made in one pass over all units (as ``screen(df, per=per)``), which on
+    a national export takes a fraction of the time of one call per unit.
+
+    Parameters
+    ----------
+    df
+        The data of every unit.
+    per
+        The unit column (``"kommun"``).
+    min_n, alpha
+        As for :func:`screen`.
+    **options
+        Other arguments of :func:`screen` (``outcomes``, ``background``, ``filters``,
+        ``exact``, ``workers``, ``progress``).
+
+    Returns
+    -------
+    dict
+        Unit name to its protected list.
+    """
+    table, requested, kinds, data = _screen_table(df, per=per, min_n=min_n, alpha=alpha, **options)
+    present = list(dict.fromkeys(c for c in requested if c in data))
+    known = data[present].notna().groupby(data[per], observed=True).any()
+    lists = {}
+    for unit, rows in table.groupby(per, observed=True, sort=False) if len(table) else []:
+        gone = [c for c in requested if c not in known.columns or not known.at[unit, c]]
+        own = rows.drop(columns=per).reset_index(drop=True)
+        lists[str(unit)] = Protected(
+            _rank(own, per=None, alpha=alpha),
+            min_n=min_n,
+            missing=tuple(gone),
+            kinds={o: k for o, k in kinds.items() if o not in gone},
+        )
+    return lists
+
+
+def _screen_table(
+    df: pd.DataFrame,
+    *,
+    min_n: int,
+    alpha: float,
+    per: str | None,
+    outcomes: Sequence[str] | None = None,
+    background: Sequence[str] | None = None,
+    filters: Filters | None = None,
+    progress: bool = False,
+    exact: bool = True,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, list[str], dict[str, OutcomeKind], pd.DataFrame]:
+    """The protected list before ranking; the variables asked for, the outcomes' kinds and
+    the selected rows."""
     catalog = load_catalog()
     require_columns(df, [SEX], what="screeningen")
     data = select(df, filters)
@@ -126,13 +201,15 @@ def screen(
     background = (
         list(background) if background else [c for c in catalog.screening_background if c in data]
     )
+    requested = [*outcomes, *background]
     # An outcome with no recorded value (e.g. home-care hours in an LSS-only selection) has
     # nothing to compare; it is reported as missing like an absent column.
-    missing = [c for c in [*outcomes, *background] if c not in data or data[c].isna().all()]
+    missing = [c for c in requested if c not in data or data[c].isna().all()]
     outcomes = [o for o in outcomes if o not in missing]
     background = [b for b in background if b not in missing]
     units = [per] if per else []
     kinds = {o: outcome_kind(data[o]) for o in outcomes}
+    selected = data
     # grouping on category codes is many times faster than on strings (kommun, bostadsomrade);
     # converted here, the categories are the same in every part of the units
     data = data[list(dict.fromkeys([*units, SEX, *outcomes, *background]))].assign(
@@ -167,17 +244,17 @@ def screen(
         table = pd.concat(tables, ignore_index=True)
         order = pd.Categorical(table["utfall"], categories=outcomes).codes
         table = table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    ranked = _rank(table, per=per, alpha=alpha)
-    return Protected(ranked, min_n=min_n, missing=tuple(missing), kinds=kinds)
+    return table, requested, kinds, selected
 
 
 def _shared(
     data: pd.DataFrame, kinds: dict[str, OutcomeKind], background: list[str], units: list[str]
 ) -> dict[str, Any]:
-    """What an outcome's rows depend on beyond the rows of their unit, from the whole list: per
-    background variable, the categories of a categorical outcome that occur anywhere (each gets
-    a row in every group)."""
+    """Which categories of a categorical outcome get a row in every group, per background
+    variable: those that occur in the group's unit (a row of flags per unit with ``per``), so
+    that each unit's rows are those of its own list, whichever part of the units it is in."""
     shared: dict[str, Any] = {}
+    unit = data[units[0]].cat.codes.to_numpy() if units else None
     for outcome, kind in kinds.items():
         if kind == "category":
             codes = data[outcome].cat.codes.to_numpy()
@@ -186,7 +263,12 @@ def _shared(
             for bakgrund in [ALL, *background]:
                 keys = [*units, SEX, *([] if bakgrund == ALL else [bakgrund])]
                 known = data[keys].notna().all(axis=1).to_numpy() & (codes >= 0)
-                shared[outcome][bakgrund] = np.bincount(codes[known], minlength=width) > 0
+                if unit is None:
+                    shared[outcome][bakgrund] = np.bincount(codes[known], minlength=width) > 0
+                    continue
+                size = len(data[units[0]].cat.categories)
+                seen = np.bincount(unit[known] * width + codes[known], minlength=size * width)
+                shared[outcome][bakgrund] = seen.reshape(size, width) > 0
     return shared
 
 
@@ -272,7 +354,7 @@ def _screen_outcome(
             kind,
             values=values,
             grouping=grouping,
-            occurs=shared[bakgrund] if kind == "category" else None,
+            occurs=_occurs(shared[bakgrund], grouping, per) if kind == "category" else None,
         )
         summary["bakgrund"] = bakgrund
         summary["niva"] = pd.NA if bakgrund == ALL else summary[bakgrund].astype("string")
@@ -336,6 +418,11 @@ def _screen_outcome(
     wide["p_varde"] = res["p_value"].to_numpy()
     wide["utfall"] = outcome
     return wide
+
+
+def _occurs(flags: np.ndarray, grouping: Grouping, per: str | None) -> np.ndarray:
+    """The categories each group gets a row for: its unit's row of ``flags`` with ``per``."""
+    return flags[grouping.keys[per].cat.codes.to_numpy()] if per else flags
 
 
 def _protect(

@@ -47,8 +47,9 @@ def summaries(
     Groups without a known outcome are left out. Screening summarises many outcomes by the
     same groupings and passes ``values`` (the outcome through
     :func:`~isuwork.analysis.outcomes.outcome_values`) and ``grouping`` (:meth:`Grouping.of`)
-    made once, and, when it screens some units of a larger list, ``occurs``: which categories
-    occur in the whole list (they get a row in every group).
+    made once, and ``occurs``: which categories get a row in every group that has a known
+    outcome (one flag per category), or in each group (one row of flags per group). Without
+    it, the categories that occur in ``df``.
     """
     y = outcome_values(df[outcome], kind) if values is None else values
     grouping = Grouping.of(df, by) if grouping is None else grouping
@@ -61,13 +62,15 @@ def summaries(
             ids[ok] * width + codes[ok], minlength=len(grouping.keys) * width
         ).reshape(-1, width)
         # categories that occur somewhere, in every group that has a known outcome
-        occurs = counts.sum(axis=0) > 0 if occurs is None else occurs
-        counts, seen = counts[:, occurs], y.cat.categories[occurs]
+        occurs = counts.sum(axis=0) > 0 if occurs is None else np.asarray(occurs, dtype=bool)
         present = np.flatnonzero(counts.sum(axis=1) > 0)
-        out = grouping.keys.iloc[np.repeat(present, len(seen))].reset_index(drop=True)
-        out["antal"] = counts[present].ravel()
-        out["n"] = np.repeat(counts[present].sum(axis=1), len(seen))
-        out["kategori"] = pd.array(np.tile(np.asarray(seen, dtype=object), len(present)), "string")
+        flags = np.broadcast_to(occurs, counts.shape)[present]
+        group, category = np.nonzero(flags)  # group by group, categories in order
+        out = grouping.keys.iloc[present[group]].reset_index(drop=True)
+        out["antal"] = counts[present[group], category]
+        out["n"] = counts[present].sum(axis=1)[group]
+        names = np.asarray(y.cat.categories, dtype=object)[category]
+        out["kategori"] = pd.array(names, "string")
         return out
     y = y.to_numpy(dtype=float, na_value=np.nan)
     ok = (ids >= 0) & ~np.isnan(y)

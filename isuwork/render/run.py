@@ -9,6 +9,8 @@ pages atomically. A page that fails is listed with a Swedish message; the others
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import multiprocessing.util
 import os
 import signal
@@ -26,11 +28,13 @@ from tqdm.auto import tqdm
 from isuwork.data.io import write_text
 from isuwork.data.store import Store, is_store, open_store, prepare_once
 from isuwork.domain.formatting import format_number
+from isuwork.domain.vocabulary import DEFAULT_MIN_N
 from isuwork.exceptions import ParameterError
 from isuwork.render.jobs import DEFAULT_NOTEBOOKS, RenderJob, plan_jobs
 from isuwork.render.kernel import WarmKernel, failure_message
 from isuwork.render.manifest import Manifest
 from isuwork.render.page import notebook_to_html, title_of, write_index
+from isuwork.workbook.results import prepare_screening_lists
 
 
 @dataclass
@@ -140,6 +144,8 @@ def render_reports(
     keys = {id(job): job.key() for job in jobs}
     todo = [job for job in jobs if force or not manifest.is_current(job, keys[id(job)])]
     summary = RenderSummary(out_dir=out, reused=len(jobs) - len(todo))
+    if store is not None and todo:
+        _prepare_screening(store, todo, params, progress=progress)
     failed: dict[Path, str] = {}
     bar = tqdm(
         total=len(jobs), initial=summary.reused, desc="Rapporter", unit="sida", disable=not progress
@@ -169,6 +175,34 @@ def _prepared_store(params: dict[str, Any], *, cache_dir: Any) -> Store | None:
     if is_store(data):
         return open_store(data)
     return prepare_once(data, mapping=params.get("mapping") or None, cache_dir=cache_dir)
+
+
+def _prepare_screening(
+    store: Store, todo: Sequence[RenderJob], params: Mapping[str, Any], *, progress: bool
+) -> None:
+    """Make step 1's screening lists of the kommuner to render in one pass, before the pages.
+
+    The notebooks' own defaults fill in what the run does not set (``jamforelse`` …). Pages that
+    take no ``jamforelse`` (the course notebooks) get none made for them.
+    """
+    from papermill import inspect_notebook
+
+    defaults: dict[str, Any] = {}
+    for notebook in dict.fromkeys(job.notebook for job in todo):
+        for name, spec in inspect_notebook(str(notebook)).items():
+            with contextlib.suppress(ValueError, SyntaxError):
+                defaults.setdefault(name, ast.literal_eval(spec["default"]))
+    effective = {**defaults, **params}
+    if "jamforelse" not in effective:
+        return
+    prepare_screening_lists(
+        store.path,
+        sorted({job.kommun for job in todo}),
+        min_n=int(effective.get("min_n", DEFAULT_MIN_N)),
+        by=str(effective["jamforelse"]),
+        verksamhet=str(effective.get("verksamhet") or ""),
+        progress=progress,
+    )
 
 
 def _settings(params: Mapping[str, Any], store: Store | None) -> dict[str, str]:

@@ -6,17 +6,12 @@ same selection rules as every analysis (so ``exempelby`` finds ``Exempelby``), w
 Swedish message that lists what exists when the kommun or verksamhet is not in the data.
 
 From a prepared store (a report run), a session remembers what it computed for its kommun,
-the screening list and the criteria checks, in the store's ``results`` folder: the next page
-of the same kommun reads them instead of computing them again. The file is named by a hash of
-the kommun, the verksamhet and the arguments, and the store itself by the data and isuwork's
-code, so nothing is reused across data, kommuner, settings or versions.
+the screening list and the criteria checks (:mod:`isuwork.workbook.results`): the next page of
+the same kommun reads them instead of computing them again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,17 +22,22 @@ import pandas as pd
 
 from isuwork.analysis.criteria import CriteriaResult
 from isuwork.analysis.screening import screen
-from isuwork.data.io import write_bytes
 from isuwork.data.prepare import Prepared, PrepReport
 from isuwork.data.store import is_store, load_prepared, unknown_kommun_message
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import format_number
 from isuwork.domain.selection import matches
-from isuwork.domain.vocabulary import DEFAULT_MIN_N, kommun_slug
+from isuwork.domain.vocabulary import DEFAULT_MIN_N
 from isuwork.exceptions import ParameterError
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.observations import check_observations
+from isuwork.workbook.results import (
+    STEP1_EXTRA,
+    remember,
+    result_path,
+    screening_arguments,
+)
 
 T = TypeVar("T")
 
@@ -75,12 +75,16 @@ class Session:
             f"{format_number(self.report.rows_kept)} i filen."
         )
 
-    def screening_list(self, *, min_n: int = DEFAULT_MIN_N, extra: Sequence[str] = ()) -> Protected:
-        """The kommun's screening list (see :func:`screening_list`), computed once per store."""
+    def screening_list(self, *, min_n: int = DEFAULT_MIN_N, by: str = "aldersgrupp") -> Protected:
+        """Step 1's screening list: the catalogue's background variables, ``by`` and the year.
+
+        The page's own tables (an outcome by kön and ``by``, by year) are taken from it with
+        :func:`~isuwork.analysis.screening.comparison_from_list`. Computed once per store.
+        """
         return self._remember(
             "screening",
-            {"min_n": min_n, "extra": list(extra)},
-            lambda: screening_list(self.data, min_n=min_n, extra=extra),
+            screening_arguments(min_n, by),
+            lambda: screening_list(self.data, min_n=min_n, extra=[by, *STEP1_EXTRA]),
         )
 
     def check_observations(
@@ -97,16 +101,14 @@ class Session:
     def _remember(self, name: str, arguments: dict[str, Any], compute: Callable[[], T]) -> T:
         if self.store is None:
             return compute()
-        what = {"kommun": self.kommun, "verksamhet": self.verksamhet, **arguments}
-        text = json.dumps(what, sort_keys=True, default=str, ensure_ascii=False)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:20]
-        path = self.store / "results" / kommun_slug(self.kommun) / f"{name}-{digest}.pickle"
-        if path.is_file():
-            with path.open("rb") as handle:
-                return pickle.load(handle)  # written below by isuwork itself, never by users
-        result = compute()
-        write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), path)
-        return result
+        path = result_path(
+            self.store,
+            kommun=self.kommun,
+            verksamhet=self.verksamhet,
+            name=name,
+            arguments=arguments,
+        )
+        return remember(path, compute)
 
 
 def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str = "") -> Session:
