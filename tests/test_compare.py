@@ -11,7 +11,8 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, trend
-from isuwork.analysis.screening import comparison_from_list, screen
+from isuwork.analysis.list_tables import comparison_from_list
+from isuwork.analysis.screening import screen
 from isuwork.analysis.units import compare_units
 from isuwork.data.answer_key import load_answer_key
 from isuwork.data.prepare import load

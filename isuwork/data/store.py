@@ -22,6 +22,7 @@ day the store was made, which the report records (``prepared_on``).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import os
@@ -83,8 +84,6 @@ class Store:
 
 def unknown_kommun_message(kommun: str, kommuner: tuple[str, ...] | list[str], source: str) -> str:
     """A Swedish message for a kommun that is not in the data: nearest names, then all."""
-    import difflib
-
     folded = {k.casefold(): k for k in kommuner}
     near = difflib.get_close_matches(kommun.strip().casefold(), list(folded), n=3, cutoff=0.6)
     hint = f" Menade du {' eller '.join(folded[n] for n in near)}?" if near else ""

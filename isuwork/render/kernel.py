@@ -26,8 +26,9 @@ from typing import Any
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.utils import run_sync
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from traitlets import default
@@ -138,8 +139,6 @@ class WarmKernel:
             with contextlib.suppress(Exception):  # the channels may already be gone
                 kc.stop_channels()
         if km is not None:
-            from jupyter_client.utils import run_sync
-
             with contextlib.suppress(Exception):  # a dead kernel cannot be shut down again
                 run_sync(km.shutdown_kernel)(now=True)
 
@@ -160,8 +159,6 @@ def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
 
 def failure_message(job_label: str, err: BaseException) -> str:
     """A one-line Swedish message for a notebook that failed."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
     if isinstance(err, CellExecutionError):
         where = f" i cell {err.cell}" if getattr(err, "cell", None) else ""
         return f"{job_label} stannade{where} med {err.ename}: {_first_line(err.evalue)}"

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from papermill import inspect_notebook
 from tqdm.auto import tqdm
 
+from isuwork import __version__
 from isuwork.data.io import write_text
 from isuwork.data.store import Store, is_store, open_store, prepare_once
 from isuwork.domain.formatting import format_number
@@ -185,8 +187,6 @@ def _prepare_screening(
     The notebooks' own defaults fill in what the run does not set (``jamforelse`` …). Pages that
     take no ``jamforelse`` (the course notebooks) get none made for them.
     """
-    from papermill import inspect_notebook
-
     defaults: dict[str, Any] = {}
     for notebook in dict.fromkeys(job.notebook for job in todo):
         for name, spec in inspect_notebook(str(notebook)).items():
@@ -206,8 +206,6 @@ def _prepare_screening(
 
 
 def _settings(params: Mapping[str, Any], store: Store | None) -> dict[str, str]:
-    from isuwork import __version__
-
     shown = {}
     if store is not None:
         shown["Data"] = f"{store.source} ({format_number(len(store.kommuner))} kommuner)"

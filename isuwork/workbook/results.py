@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from isuwork.analysis.screening import screen_each
 from isuwork.data.io import write_bytes
 from isuwork.data.store import open_store, read_store
+from isuwork.domain.catalog import load_catalog
 from isuwork.domain.selection import matches
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, kommun_slug
 from isuwork.present.screening_text import describe_screening
@@ -65,8 +66,6 @@ def screening_arguments(min_n: int, by: str) -> dict[str, Any]:
 
 def screening_background(columns: Sequence[str], by: str) -> list[str]:
     """The background variables of a step-1 list: the catalogue's, ``by`` and the year."""
-    from isuwork.domain.catalog import load_catalog
-
     background = [c for c in load_catalog().screening_background if c in columns]
     return background + [
         c for c in dict.fromkeys([by, *STEP1_EXTRA]) if c in columns and c not in background

@@ -79,7 +79,7 @@ class Session:
         """Step 1's screening list: the catalogue's background variables, ``by`` and the year.
 
         The page's own tables (an outcome by kön and ``by``, by year) are taken from it with
-        :func:`~isuwork.analysis.screening.comparison_from_list`. Computed once per store.
+        :func:`~isuwork.analysis.list_tables.comparison_from_list`. Computed once per store.
         """
         return self._remember(
             "screening",
@@ -174,7 +174,7 @@ def screening_list(
 
     ``extra`` adds background variables to the catalogue's (those the data has): the page's
     own tables (an outcome by kön and age, by year) are then taken from the list with
-    :func:`~isuwork.analysis.screening.comparison_from_list`, protected together with it.
+    :func:`~isuwork.analysis.list_tables.comparison_from_list`, protected together with it.
     """
     background = [c for c in load_catalog().screening_background if c in data]
     background += [c for c in extra if c in data and c not in background]
