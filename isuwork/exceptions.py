@@ -30,6 +30,14 @@ class DataError(IsuworkError):
     """The data itself is unusable: unreadable file, missing column, invalid values."""
 
 
+class MissingDataError(DataError):
+    """The data lacks a variable that one analysis needs ("uppgift saknas").
+
+    Other analyses of the same data can go on: a report page shows the message in place of the
+    section that needed the variable (:func:`isuwork.workbook.sections.section`).
+    """
+
+
 class MappingError(IsuworkError):
     """A mapping file is malformed or does not fit the export it is applied to."""
 

@@ -141,3 +141,29 @@ def test_course_notebooks_run(tmp_path):
     answer = (tmp_path / "kurs" / "exempelby" / "facit_ovningar.html").read_text("utf-8")
     assert VERDICT_LABELS["risk_unmotivated"] in answer
     assert VERDICT_LABELS["explained"] in answer
+
+
+@pytest.mark.slow
+def test_pages_go_on_without_optional_columns(tmp_path):
+    """An export without enhet, age, decision dates, country of birth and hours: every page is
+    made, and each section that needed what is missing says so in its place."""
+    import pandas as pd
+
+    raw = pd.read_csv(SAMPLE, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    raw = raw[raw["kommun"] == "Sjövik"].drop(
+        columns=["enhet", "alder", "datum_beslut", "fodelseland", "hemtjanst_tim_man"]
+    )
+    export = tmp_path / "utan_valfria.csv"
+    raw.to_csv(export, sep=";", index=False)
+    summary = render_reports(
+        None,
+        out_dir=tmp_path / "reports",
+        parameters=reports_parameters(data=export, journal_dir=tmp_path / "journal"),
+        workers=1,
+        progress=False,
+    )
+    assert summary.failures == [] and len(summary.pages) == len(DEFAULT_NOTEBOOKS)
+    step1 = (tmp_path / "reports" / "sjovik" / "01_vad_ser_vi.html").read_text("utf-8")
+    assert "Jämförelsen mellan enheter visas inte. Uppgift saknas: enhet" in step1
+    assert "inga uppgifter om åldersgrupp" in step1 and "inga uppgifter om år" in step1
+    assert "De största skillnaderna" in step1  # the screening itself goes on

@@ -98,3 +98,27 @@ def test_observations_come_from_the_journal_before_the_screening(session, tmp_pa
         "Kommentar",
     ]
     assert summary.iloc[0]["Bedömning"] in set(VERDICT_LABELS.values())
+
+
+def test_a_section_whose_data_is_missing_says_so_and_others_go_on(session, monkeypatch):
+    from isuwork.analysis.list_tables import comparison_from_list
+    from isuwork.exceptions import MissingDataError
+    from isuwork.workbook import sections
+    from isuwork.workbook.sections import section
+
+    shown = []
+    monkeypatch.setattr(sections, "display", shown.append)
+
+    listing = screening_list(
+        session.data.drop(columns=["aldersgrupp"]), min_n=5, extra=["aldersgrupp"]
+    )
+    assert "aldersgrupp" in listing.missing
+    with pytest.raises(MissingDataError, match="inga uppgifter om åldersgrupp"):
+        comparison_from_list(listing, outcome="beviljad", by="aldersgrupp")
+    with section("Diagrammet"):
+        comparison_from_list(listing, outcome="beviljad", by="aldersgrupp")
+    assert len(shown) == 1 and "Diagrammet visas inte. Uppgift saknas" in shown[0].data
+    with pytest.raises(ParameterError, match="varken en kolumn"):  # a typo is no missing data
+        screening_list(session.data, min_n=5, extra=["aldergrupp"])
+    with pytest.raises(ValueError), section("Något annat"):  # other errors still stop the page
+        raise ValueError("fel")

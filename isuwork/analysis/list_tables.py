@@ -14,7 +14,7 @@ from isuwork.analysis import stats
 from isuwork.analysis.screening import ALL
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import SEX
-from isuwork.exceptions import ParameterError
+from isuwork.exceptions import MissingDataError, ParameterError
 from isuwork.privacy.protected import Protected
 
 #: The level of the rows over all cases in a table taken from the list.
@@ -34,10 +34,20 @@ def comparison_from_list(
 
     Raises
     ------
+    MissingDataError
+        The data lacks the outcome or ``by`` (the list names it as missing).
     ParameterError
         The outcome is not a share in the list, or ``by`` is not among its background
         variables (screen with it in ``background``).
     """
+    catalog = load_catalog()
+    absent = [c for c in (outcome, by) if c in listing.missing]
+    if absent:
+        names = " och ".join(catalog.label(c).lower() for c in absent)
+        raise MissingDataError(
+            f"Uppgift saknas: data har inga uppgifter om {names}, så {catalog.label(outcome).lower()} "
+            f"per kön och {catalog.label(by).lower()} kan inte visas."
+        )
     table = listing.table
     kind = listing.kinds.get(outcome)
     rows = table[table["utfall"] == outcome]
@@ -50,7 +60,6 @@ def comparison_from_list(
             f"Screeninglistan har inte {by} som bakgrund; screena med den i background."
         )
     rows = rows[(rows["bakgrund"] == by) | (total & (rows["bakgrund"] == ALL))]
-    catalog = load_catalog()
     parts = []
     for sex in catalog.sexes:
         n = rows[f"n_{sex}"].to_numpy(dtype=float)

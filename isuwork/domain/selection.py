@@ -26,7 +26,7 @@ import pandas as pd
 
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import yes_no
-from isuwork.exceptions import DataError, ParameterError
+from isuwork.exceptions import MissingDataError, ParameterError
 
 #: A selection: column to one value or a list of values.
 Filters = Mapping[str, Any]
@@ -35,7 +35,7 @@ Filters = Mapping[str, Any]
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
     """Raise a Swedish error unless every column is in ``df``.
 
-    A variable of the catalogue that the data lacks is missing data (:class:`DataError`,
+    A variable of the catalogue that the data lacks is missing data (:class:`MissingDataError`,
     "uppgift saknas"); any other name is a mistake in the call (:class:`ParameterError`),
     with the nearest column names as suggestions.
 
@@ -54,7 +54,7 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> N
         if column in df.columns:
             continue
         if column in catalog:
-            raise DataError(
+            raise MissingDataError(
                 f"Uppgift saknas: {column} ({catalog.label(column)}) finns inte i data men "
                 f"behövs för {what}. Kontrollera exporten eller mappningsfilen."
             )

@@ -20,11 +20,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
+
 from isuwork.analysis.screening import screen_each
 from isuwork.data.io import write_bytes
 from isuwork.data.store import open_store, read_store
 from isuwork.domain.catalog import load_catalog
-from isuwork.domain.selection import matches
+from isuwork.domain.selection import matches, require_columns
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, kommun_slug
 from isuwork.present.screening_text import describe_screening
 
@@ -64,12 +66,19 @@ def screening_arguments(min_n: int, by: str) -> dict[str, Any]:
     return {"min_n": int(min_n), "by": by}
 
 
-def screening_background(columns: Sequence[str], by: str) -> list[str]:
-    """The background variables of a step-1 list: the catalogue's, ``by`` and the year."""
-    background = [c for c in load_catalog().screening_background if c in columns]
-    return background + [
-        c for c in dict.fromkeys([by, *STEP1_EXTRA]) if c in columns and c not in background
-    ]
+def screening_background(columns: Sequence[str], extra: Sequence[str]) -> list[str]:
+    """The background variables of a screening list: the catalogue's that the data has, then
+    ``extra``. An extra variable the data lacks stays in, so that the list names it as missing
+    (a section that needs it then says so); a name that is not a variable at all is an error.
+    """
+    catalog = load_catalog()
+    require_columns(
+        pd.DataFrame(columns=list(columns)),
+        [c for c in extra if c not in catalog],
+        what="screeningen",
+    )
+    background = [c for c in catalog.screening_background if c in columns]
+    return background + [c for c in dict.fromkeys(extra) if c not in background]
 
 
 def prepare_screening_lists(
@@ -107,7 +116,7 @@ def prepare_screening_lists(
         data = data[matches(data["verksamhet"], verksamhet, name="verksamhet")]
     if data.empty:
         return 0
-    background = screening_background(list(data.columns), by)
+    background = screening_background(list(data.columns), [by, *STEP1_EXTRA])
     lists = screen_each(
         data, per="kommun", background=background or None, min_n=min_n, progress=progress
     )

@@ -37,6 +37,7 @@ from isuwork.workbook.results import (
     remember,
     result_path,
     screening_arguments,
+    screening_background,
 )
 
 T = TypeVar("T")
@@ -172,10 +173,10 @@ def screening_list(
 ) -> Protected:
     """The screening list of step 1 with a Swedish sentence per row (column ``mening``).
 
-    ``extra`` adds background variables to the catalogue's (those the data has): the page's
-    own tables (an outcome by kön and age, by year) are then taken from the list with
+    ``extra`` adds background variables to the catalogue's (see
+    :func:`~isuwork.workbook.results.screening_background`): the page's own tables (an outcome
+    by kön and age, by year) are then taken from the list with
     :func:`~isuwork.analysis.list_tables.comparison_from_list`, protected together with it.
     """
-    background = [c for c in load_catalog().screening_background if c in data]
-    background += [c for c in extra if c in data and c not in background]
+    background = screening_background(list(data.columns), extra)
     return describe_screening(screen(data, background=background or None, min_n=min_n))
