@@ -173,6 +173,9 @@ def test_unknown_kommun_is_refused_before_anything_is_written(tmp_path):
     with pytest.raises(ParameterError, match=r"'granaker'.*Menade du Granåker\?"):
         render_reports(["Sjövik", "granaker"], out_dir=out, parameters=params, progress=False)
     assert not out.exists()
+    with pytest.raises(ParameterError, match="får inte ligga i rapportmappen"):
+        render_reports(None, out_dir=out, parameters=params, cache_dir=out / "data")
+    assert not out.exists()
 
 
 @pytest.mark.slow

@@ -67,7 +67,12 @@ def run_render(args: argparse.Namespace) -> int:
         data=args.file, mapping=args.mapping, min_n=args.min_n, journal_dir=args.journal_dir
     )
     summary = render_reports(
-        args.kommun, out_dir=args.out, parameters=params, workers=args.workers, force=args.om
+        args.kommun,
+        out_dir=args.out,
+        parameters=params,
+        workers=args.workers,
+        cache_dir=args.cache,
+        force=args.om,
     )
     print(summary.to_text())
     return 0 if summary.ok else 1

@@ -219,6 +219,15 @@ def _render(sub: Subparsers) -> None:
         "--journal-dir", default="journal", metavar="MAPP", help="mapp med reflektionsjournalerna"
     )
     parser.add_argument(
+        "--cache",
+        default=None,
+        metavar="MAPP",
+        help=(
+            "mapp för den förberedda datan (standard: .isuwork bredvid exportfilen); den "
+            "innehåller uppgifter på individnivå och hör inte hemma bland rapporterna"
+        ),
+    )
+    parser.add_argument(
         "--om",
         action="store_true",
         help="gör om alla sidor, även de som redan är gjorda med samma data och inställningar",

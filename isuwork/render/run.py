@@ -131,6 +131,12 @@ def render_reports(
     start = time.perf_counter()
     out = Path(out_dir)
     params = dict(parameters or {})
+    if cache_dir is not None and Path(cache_dir).resolve().is_relative_to(out.resolve()):
+        raise ParameterError(
+            f"Den förberedda datan ({cache_dir}) får inte ligga i rapportmappen {out}: den "
+            "innehåller uppgifter på individnivå, och rapportmappen är till för att delas. "
+            "Välj en annan mapp."
+        )
     store = _prepared_store(params, cache_dir=cache_dir)
     if store is not None:
         params["data"], params["mapping"] = str(store.path), ""
