@@ -33,7 +33,8 @@ img {{ max-width: 100%; height: auto; }}
 pre {{ white-space: pre-wrap; background: #f7f7f7; padding: 0.5rem; }}
 .jp-InputPrompt, .jp-OutputPrompt, .prompt {{ display: none; }}
 nav a {{ margin-right: 1rem; }}
-td.fel {{ color: #8a1c1c; text-align: left; }}
+table.lista td, table.lista th {{ text-align: left; }}
+td.fel {{ color: #8a1c1c; }}
 footer {{ margin-top: 3rem; font-size: 0.85rem; color: #555; }}
 </style>
 </head>
@@ -83,6 +84,10 @@ def title_of(notebook: Path) -> str:
     return notebook.stem
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def write_index(
     jobs: Sequence[RenderJob],
     *,
@@ -108,17 +113,22 @@ def write_index(
         by_kommun.setdefault(job.kommun, []).append(job)
     failed_kommuner = sum(any(j.html_path in failures for j in js) for js in by_kommun.values())
     parts = ["<h1>Rapporter: jämställdhetsintegrerad analys av ISU</h1>"]
-    status = f"{len(by_kommun)} kommuner, {len(jobs)} sidor"
+    status = f"{_count(len(by_kommun), 'kommun', 'kommuner')}, {_count(len(jobs), 'sida', 'sidor')}"
     if failures:
-        status += f"; {len(failures)} sidor i {failed_kommuner} kommuner kunde inte skapas"
+        status += (
+            f"; {_count(len(failures), 'sida', 'sidor')} i "
+            f"{_count(failed_kommuner, 'kommun', 'kommuner')} kunde inte skapas"
+        )
     parts.append(f"<p>{html.escape(status)}.</p>")
     if settings:
         rows = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
             for k, v in settings.items()
         )
-        parts.append(f"<table><caption>Körningens inställningar</caption>{rows}</table>")
-    parts.append("<table><tr><th>Kommun</th><th>Status</th><th>Sidor</th></tr>")
+        parts.append(
+            f'<table class="lista"><caption>Körningens inställningar</caption>{rows}</table>'
+        )
+    parts.append('<table class="lista"><tr><th>Kommun</th><th>Status</th><th>Sidor</th></tr>')
     for kommun in sorted(by_kommun):
         links, problems = [], []
         for job in by_kommun[kommun]:
@@ -128,7 +138,7 @@ def write_index(
             else:
                 rel = html.escape(job.html_path.relative_to(out_dir).as_posix())
                 links.append(f'<a href="{rel}">{label}</a>')
-        state = "klar" if not problems else "kunde inte skapas helt"
+        state = "klar" if not problems else "ofullständig"
         cells = f"<td>{html.escape(kommun)}</td><td>{state}</td><td>{' · '.join(links)}</td>"
         parts.append(f"<tr>{cells}</tr>")
         if problems:
