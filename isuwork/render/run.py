@@ -58,16 +58,18 @@ class RenderSummary:
     def to_text(self) -> str:
         """A Swedish summary for the command line."""
         made = len(self.pages) - self.reused
-        lines = [f"{made} rapportsidor skrevs till {self.out_dir} på {self.seconds:.0f} s."]
+        pages = "rapportsida" if made == 1 else "rapportsidor"
+        lines = [f"{made} {pages} skrevs till {self.out_dir} på {self.seconds:.0f} s."]
         if self.reused:
+            done = "sida var redan gjord" if self.reused == 1 else "sidor var redan gjorda"
             lines.append(
-                f"{self.reused} sidor var redan gjorda med samma data och inställningar och "
-                "gjordes inte om."
+                f"{self.reused} {done} med samma data och inställningar och gjordes inte om."
             )
         if self.index:
             lines.append(f"Startsida: {self.index}")
         if self.failures:
-            lines.append(f"{len(self.failures)} sidor kunde inte skapas:")
+            many = "sida" if len(self.failures) == 1 else "sidor"
+            lines.append(f"{len(self.failures)} {many} kunde inte skapas:")
             lines.extend(f"  - {msg}" for msg in self.failures)
         return "\n".join(lines)
 
