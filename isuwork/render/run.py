@@ -169,8 +169,14 @@ def render_reports(
             bar.update(1)
     finally:
         bar.close()
+        # after Ctrl-C, pages not (re)made are marked as such, not linked as if they were
+        unmade = {
+            job.html_path: f"{_label(job)}: inte gjord, körningen avbröts."
+            for job in jobs
+            if job.html_path not in failed and not manifest.is_current(job, keys[id(job)])
+        }
         summary.index = write_index(
-            jobs, out_dir=out, failures=failed, settings=_settings(params, store)
+            jobs, out_dir=out, failures={**failed, **unmade}, settings=_settings(params, store)
         )
     summary.pages = sorted(job.html_path for job in jobs if job.html_path not in failed)
     summary.failures = [failed[job.html_path] for job in jobs if job.html_path in failed]
