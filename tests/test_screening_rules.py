@@ -166,6 +166,15 @@ def test_each_units_list_in_one_pass_equals_screening_the_unit_alone():
             pd.testing.assert_frame_equal(each[kommun].table, own.table)
             assert each[kommun].missing == own.missing
             assert dict(each[kommun].kinds) == dict(own.kinds)
+    # forty kommuner as text: their codes are int8, which kommun x category must not overflow
+    many = data.assign(kommun=data["kommun"].astype(str) + " " + (data.index % 10).astype(str))
+    many = many.assign(kommun=many["kommun"].astype("string"))
+    lists = screen_each(many, per="kommun", background=["verksamhet"], workers=1)
+    assert len(lists) == 40
+    one = many[many["kommun"] == "Tallmora 7"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        lists["Tallmora 7"].table, screen(one, background=["verksamhet"]).table
+    )
     # the whole list adjusts over every kommun's tests: a different list than each one's own
     whole = screen(data, per="kommun", background=background, workers=1).table
     ranks = whole[whole["kommun"] == "Exempelby"]["p_justerat"].to_numpy()

@@ -251,10 +251,11 @@ def _shared(
     variable: those that occur in the group's unit (a row of flags per unit with ``per``), so
     that each unit's rows are those of its own list, whichever part of the units it is in."""
     shared: dict[str, Any] = {}
-    unit = data[units[0]].cat.codes.to_numpy() if units else None
+    # as int64: category codes are as small as int8, and unit x width overflows them
+    unit = data[units[0]].cat.codes.to_numpy().astype(np.int64) if units else None
     for outcome, kind in kinds.items():
         if kind == "category":
-            codes = data[outcome].cat.codes.to_numpy()
+            codes = data[outcome].cat.codes.to_numpy().astype(np.int64)
             width = len(data[outcome].cat.categories)
             shared[outcome] = {}
             for bakgrund in [ALL, *background]:
