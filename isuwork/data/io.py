@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from isuwork.data.arrow_text import all_missing, is_arrow_text, stripped
+from isuwork.data.csv_body import read_body
 from isuwork.data.mapping import Mapping as ExportMapping
 from isuwork.data.mapping import apply_mapping, coerce_mapping
 from isuwork.domain.catalog import load_catalog
@@ -183,6 +185,7 @@ ROW_COLUMN = "radnr"
 _SEPARATORS = (";", "\t", ",")
 _SEPARATOR_NAMES = {";": "semikolon", "\t": "tabb", ",": "komma"}
 _HEADER_SCAN_ROWS = 20
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             f"Filen {name} är sparad som UTF-16 ('Unicode-text'), som isuwork inte läser. Spara "
             "den på nytt från Excel som 'CSV UTF-8 (kommaavgränsad)' eller som .xlsx."
         )
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(_BOM):
         return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
@@ -337,19 +340,41 @@ def _find_header(rows: list[list[str]], known: set[str], name: str) -> int:
 def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> RawExport:
     data = file.read_bytes()
     text, encoding = _decode(data, file.name)
-    if not text.strip():
+    if not text or text.isspace():
         raise DataError(f"Filen {file.name} är tom. Kontrollera att exporten innehåller data.")
-    head_lines = [line for line in text.splitlines()[:_HEADER_SCAN_ROWS] if line.strip()]
+    head = _first_lines(text, _HEADER_SCAN_ROWS)
+    head_lines = [line for line in head if line.strip()]
     sep = _sniff_separator(head_lines, file.name)
-    rows = list(
-        csv.reader(_io.StringIO("\n".join(text.splitlines()[:_HEADER_SCAN_ROWS])), delimiter=sep)
-    )
+    rows = list(csv.reader(_io.StringIO("\n".join(head)), delimiter=sep))
     if header_row is not None:
         skip = header_row - 1
     else:
         skip = _find_header([r for r in rows], known, file.name)
+    # pyarrow parses the rows fast where it gives what pandas gives; else pandas reads them
+    if encoding == "cp1252":
+        frame = read_body(text, text.encode("utf-8"), offset=0, sep=sep, skip=skip)
+    else:
+        frame = read_body(text, data, offset=3 if data.startswith(_BOM) else 0, sep=sep, skip=skip)
+    if frame is None:
+        frame = _read_with_pandas(text, file.name, sep=sep, skip=skip)
+    frame = _finish(frame, file.name, skip + 2)
+    return RawExport(frame, source=file.name, encoding=encoding, separator=sep)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]``, without splitting the whole text."""
+    size = 1 << 16
+    while size < len(text):
+        lines = text[:size].splitlines()
+        if len(lines) > count:
+            return lines[:count]
+        size *= 4
+    return text.splitlines()[:count]
+
+
+def _read_with_pandas(text: str, name: str, *, sep: str, skip: int) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(
+        return pd.read_csv(
             _io.StringIO(text),
             sep=sep,
             dtype=str,
@@ -362,12 +387,10 @@ def _read_csv(file: Path, *, known: set[str], header_row: int | None) -> RawExpo
         line = re.search(r"line (\d+)", str(err))
         where = f" (rad {int(line.group(1)) + skip})" if line else ""
         raise DataError(
-            f"Filen {file.name} kunde inte läsas som CSV med {_SEPARATOR_NAMES[sep]} som "
+            f"Filen {name} kunde inte läsas som CSV med {_SEPARATOR_NAMES[sep]} som "
             f"avgränsare{where}: raderna har olika antal kolumner. Kontrollera att fält som "
             "innehåller avgränsaren står inom citattecken."
         ) from None
-    frame = _finish(frame, file.name, skip + 2)
-    return RawExport(frame, source=file.name, encoding=encoding, separator=sep)
 
 
 def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame:
@@ -388,12 +411,17 @@ def _finish(frame: pd.DataFrame, name: str, first_data_row: int) -> pd.DataFrame
     )
     frame = frame.astype("string")
     for col in frame.columns:
-        stripped = frame[col].str.strip()
-        frame[col] = stripped.mask(stripped == "")
-    frame.insert(0, ROW_COLUMN, np.arange(first_data_row, first_data_row + len(frame)))
+        if frame.columns.has_duplicates or not is_arrow_text(frame[col]):  # as before
+            text = frame[col].str.strip()
+            frame[col] = text.mask(text == "")
+        else:
+            frame[col] = stripped(frame[col])
     # drop wholly blank lines (Excel leaves them at the end), keeping row numbers honest
-    blank = frame.drop(columns=[ROW_COLUMN]).isna().all(axis=1)
-    return frame.loc[~blank].reset_index(drop=True)
+    blank = all_missing(frame)
+    frame.insert(0, ROW_COLUMN, np.arange(first_data_row, first_data_row + len(frame)))
+    if blank.any():
+        frame = frame.loc[~blank]
+    return frame.reset_index(drop=True)
 
 
 def _cell_text(value: Any) -> Any:

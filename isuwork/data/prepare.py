@@ -27,6 +27,8 @@ from isuwork.domain.vocabulary import SEX
 from isuwork.exceptions import DataError, ParameterError
 
 OnError = Literal["exclude", "raise"]
+#: Types whose values are checked (besides codes).
+CHECKED_TYPES = ("yesno", "int", "number", "date")
 
 
 @dataclass
@@ -175,8 +177,10 @@ def prepare(
         var = catalog.variable(name)
         if var.identifying:
             continue
-        text = checks.column_text(frame, name)
         before = len(problems.details)
+        checked = (var.type == "code" and var.codes) or var.type in CHECKED_TYPES
+        # a checked column is read through its distinct values, each checked once
+        text = checks.coded_text(frame, name) if checked else checks.column_text(frame, name)
         if var.type == "code" and var.codes:
             typed[name] = checks.check_code(var, text, problems)
         elif var.type == "yesno":
