@@ -10,6 +10,7 @@ check runs once per text and its outcome is spread back over the rows by their c
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -21,14 +22,17 @@ import pyarrow.compute as pc
 
 #: What pandas stores text in (``string`` dtype with pyarrow storage).
 TEXT_TYPE = pa.large_string()
+#: The Arrow text :func:`stripped` made, by identity (Arrow arrays never change, so text found
+#: here is stripped already).
+_STRIPPED: weakref.WeakValueDictionary[int, pa.ChunkedArray] = weakref.WeakValueDictionary()
 #: Bytes that can begin or end a white-space character (``str.isspace``, which is also Arrow's
 #: ``utf8_trim_whitespace``): ASCII white space, lead bytes of U+0085, U+00A0, U+1680,
 #: U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, and the last bytes of those.
 _ASCII_SPACE = [*range(0x09, 0x0E), *range(0x1C, 0x21)]
-_MAY_BEGIN_SPACE = np.isin(np.arange(256), [*_ASCII_SPACE, 0xC2, 0xE1, 0xE2, 0xE3])
-_MAY_END_SPACE = np.isin(
-    np.arange(256), [*_ASCII_SPACE, *range(0x80, 0x8B), 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]
-)
+_BEGIN_BYTES = [*_ASCII_SPACE, 0xC2, 0xE1, 0xE2, 0xE3]
+_END_BYTES = [*_ASCII_SPACE, *range(0x80, 0x8B), 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]
+_MAY_BEGIN_SPACE = np.isin(np.arange(256), _BEGIN_BYTES).astype(np.uint8)
+_MAY_END_SPACE = np.isin(np.arange(256), _END_BYTES).astype(np.uint8)
 
 
 def text_series(values: pa.ChunkedArray | pa.Array) -> pd.Series:
@@ -43,12 +47,14 @@ def stripped(column: pd.Series) -> pd.Series:
 
     The same as ``s = column.str.strip(); s.mask(s == "")`` for a ``string`` column with pyarrow
     storage. A column none of whose values can begin or end with white space (told by their
-    first and last bytes) is not trimmed, and one without empty text is not masked.
+    first and last bytes) is not trimmed, and one without empty text is not masked; Arrow text
+    this function made (and so already stripped) is taken as it is.
     """
     values = column.array.__arrow_array__()
-    chunks = [_stripped_chunk(chunk) for chunk in values.chunks]
-    result = pa.chunked_array(chunks, type=values.type)
-    return pd.Series(text_series(result).array, index=column.index, name=column.name, copy=False)
+    if _STRIPPED.get(id(values)) is not values:
+        values = pa.chunked_array([_stripped_chunk(c) for c in values.chunks], type=values.type)
+        _STRIPPED[id(values)] = values
+    return pd.Series(text_series(values).array, index=column.index, name=column.name, copy=False)
 
 
 def _stripped_chunk(chunk: pa.Array) -> pa.Array:
@@ -56,14 +62,17 @@ def _stripped_chunk(chunk: pa.Array) -> pa.Array:
         return _trimmed(chunk)
     validity, offsets_buffer, data_buffer = chunk.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(chunk) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.empty(0, np.uint8)
-    lengths = np.diff(offsets)
-    filled = lengths > 0
-    first = data[offsets[:-1][filled]]
-    last = data[offsets[1:][filled] - 1]
-    if _MAY_BEGIN_SPACE[first].any() or _MAY_END_SPACE[last].any():
+    if data_buffer is None or offsets[-1] == offsets[0]:
         return _trimmed(chunk)
-    if filled.all() or chunk.null_count == len(chunk):
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    # the first and last byte of every value (of a neighbour for empty text: a needless trim
+    # at worst)
+    first = np.take(data, offsets[:-1], mode="clip")
+    last = np.take(data, offsets[1:] - 1, mode="clip")
+    if np.take(_MAY_BEGIN_SPACE, first).any() or np.take(_MAY_END_SPACE, last).any():
+        return _trimmed(chunk)
+    filled = offsets[1:] != offsets[:-1]
+    if filled.all():
         return chunk
     keep = filled
     if validity is not None:

@@ -215,6 +215,8 @@ def structural_check(
 def check_unique(raw: pd.DataFrame, problems: Problems) -> None:
     """A repeated ``utredning_id`` is a problem of every row after the first."""
     ids = coded_text(raw, "utredning_id")
+    if len(ids.values) == len(ids.codes):  # every row its own value
+        return
     duplicated = pd.Series(ids.codes).duplicated(keep="first").to_numpy() & ids.notna()
     problems.add(
         duplicated, "utredning_id", "dubblett: samma utredning_id finns på en tidigare rad", ids

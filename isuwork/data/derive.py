@@ -13,8 +13,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from isuwork.data import checks
+from isuwork.data.arrow_text import TEXT_TYPE, text_series
 from isuwork.data.personnummer import age_at, parse_series
 from isuwork.domain.catalog import Catalog, load_catalog
 from isuwork.domain.vocabulary import SEX
@@ -127,13 +129,14 @@ def derive(data: pd.DataFrame, catalog: Catalog, warnings: list[str]) -> list[st
         year = data["datum_beslut"].dt.year.astype("Int64")
         put("ar", year.fillna(data["ar"]) if "ar" in data else year, check="ar" in data)
     if "alder" in data:
-        put("aldersgrupp", age_groups(data, catalog), check=False)
+        bands = pd.Categorical.from_codes(
+            _age_band_index(data, catalog), dtype=catalog.dtype("aldersgrupp")
+        )
+        put("aldersgrupp", pd.Series(bands, index=data.index), check=False)
     areas = [c for c in catalog.life_areas if c in data]
     if areas:
-        block = data[areas].astype("Float64")
-        put("behov_max", block.max(axis=1, skipna=True).round().astype("Int64"))
-        put("behov_medel", block.mean(axis=1, skipna=True).astype("Float64"))
-        put("antal_lo_utredda", block.notna().sum(axis=1).astype("Int64"))
+        for name, values in _need_summaries(data[areas]).items():
+            put(name, values)
     if "beslut" in data:
         granted = data["beslut"].isin(["bifall", "delvis_bifall"]).astype("boolean")
         put("beviljad", granted.mask(data["beslut"].isna()))
@@ -153,19 +156,71 @@ def age_groups(data: pd.DataFrame, catalog: Catalog) -> pd.Series:
     catalog
         The variable catalogue, which holds the schemes.
     """
-    age = data["alder"].astype("Float64")
+    codes = pa.array(catalog.age_group_codes, type=TEXT_TYPE)
+    index = _age_band_index(data, catalog)
+    bands = codes.take(pa.array(index, mask=index < 0))
+    return pd.Series(text_series(bands).array, index=data.index, copy=False)
+
+
+def _age_band_index(data: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+    """Each row's age band as a position in ``catalog.age_group_codes`` (-1: none).
+
+    A row's scheme is its verksamhet when the catalogue has one for it, else the default; a
+    later band of a scheme wins where two overlap.
+    """
+    age = data["alder"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     schemes = list(catalog.age_schemes)
-    verksamhet = (
-        data["verksamhet"].astype("string")
-        if "verksamhet" in data
-        else pd.Series(pd.NA, index=data.index, dtype="string")
-    )
-    scheme_of_row = verksamhet.where(verksamhet.isin(schemes)).fillna("default")
-    out = pd.Series(pd.NA, index=data.index, dtype="string")
-    for scheme in scheme_of_row.unique():
-        rows = scheme_of_row == scheme
-        for band in catalog.age_groups(scheme):
-            upper = np.inf if band.high is None else band.high
-            hit = rows & (age >= band.low).fillna(False) & (age <= upper).fillna(False)
-            out[hit] = band.code
+    if "verksamhet" in data:
+        # the verksamhet of each distinct value, as text
+        codes, uniques = pd.factorize(data["verksamhet"], use_na_sentinel=False)
+        names = pd.Series(uniques).astype("string")
+        scheme_of_value = names.where(names.isin(schemes)).fillna("default").to_numpy(object)
+        scheme_of_row = scheme_of_value[codes]
+    else:
+        scheme_of_row = np.full(len(data), "default", dtype=object)
+    position = {code: i for i, code in enumerate(catalog.age_group_codes)}
+    out = np.full(len(data), -1, dtype=np.intp)
+    with np.errstate(invalid="ignore"):
+        for scheme in pd.unique(scheme_of_row):
+            rows = scheme_of_row == scheme
+            for band in catalog.age_groups(scheme):
+                upper = np.inf if band.high is None else band.high
+                out[rows & (age >= band.low) & (age <= upper)] = position[band.code]
     return out
+
+
+def _need_summaries(block: pd.DataFrame) -> dict[str, pd.Series]:
+    """``behov_max``, ``behov_medel`` and ``antal_lo_utredda`` over the life-area levels.
+
+    Levels are whole numbers (``Int64`` after the checks), so their row sums are exact in any
+    order and numpy gives what pandas' row-wise reductions give; other columns are left to
+    pandas.
+    """
+    columns = [block[c] for c in block.columns]
+    levels = []
+    if all(pd.api.types.is_signed_integer_dtype(c.dtype) for c in columns):
+        levels = [(c.notna().to_numpy(), c.to_numpy(dtype=np.int64, na_value=0)) for c in columns]
+    if not levels or any(((v >= 2**40) | (v <= -(2**40))).any() for _, v in levels):
+        floats = block.astype("Float64")
+        return {
+            "behov_max": floats.max(axis=1, skipna=True).round().astype("Int64"),
+            "behov_medel": floats.mean(axis=1, skipna=True).astype("Float64"),
+            "antal_lo_utredda": floats.notna().sum(axis=1).astype("Int64"),
+        }
+    count = np.zeros(len(block), dtype=np.int64)
+    total = np.zeros(len(block), dtype=np.int64)
+    highest = np.full(len(block), np.iinfo(np.int64).min, dtype=np.int64)
+    for known, values in levels:
+        count += known
+        total += values
+        np.maximum(highest, np.where(known, values, highest), out=highest)
+    none = count == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count
+    return {
+        "behov_max": pd.Series(pd.arrays.IntegerArray(highest, none), index=block.index),
+        "behov_medel": pd.Series(pd.arrays.FloatingArray(mean, none), index=block.index),
+        "antal_lo_utredda": pd.Series(
+            pd.arrays.IntegerArray(count, np.zeros_like(none)), index=block.index
+        ),
+    }

@@ -299,7 +299,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             "den på nytt från Excel som 'CSV UTF-8 (kommaavgränsad)' eller som .xlsx."
         )
     if data.startswith(_BOM):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return str(memoryview(data)[3:], "utf-8", "strict"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

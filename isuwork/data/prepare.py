@@ -208,7 +208,8 @@ def prepare(
     if on_error == "raise" and not excluded.empty:
         raise DataError(problems.message())
     keep = ~np.isin(rows, problems.bad_rows())
-    data = pd.DataFrame({name: series[keep] for name, series in typed.items()})
+    kept = {name: series if keep.all() else series[keep] for name, series in typed.items()}
+    data = pd.DataFrame(kept, copy=False)
     data = data.reset_index(drop=True)
     derived = derive(data, catalog, warnings)
     if "personnummer" in frame:
