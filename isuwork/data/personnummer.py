@@ -15,10 +15,17 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from isuwork.data.arrow_text import TEXT_TYPE, is_arrow_text, text_series
 from isuwork.exceptions import DataError
 
 _PATTERN_TEXT = r"^(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$"
+#: The same for ASCII text, in Arrow's regular expressions (RE2).
+_PATTERN_ASCII = (
+    r"^(?P<century>[0-9]{2})?(?P<date>[0-9]{6})(?P<sep>[-+]?)(?P<serial>[0-9]{3})(?P<check>[0-9])$"
+)
 
 REASON_MISSING = "saknas"
 REASON_FORMAT = "fel format (ska vara ÅÅMMDD-NNNN eller ÅÅÅÅMMDD-NNNN)"
@@ -28,6 +35,16 @@ REASON_CHECK = "fel kontrollsiffra"
 REASON_DATE = "ogiltigt datum"
 REASON_FUTURE = "födelsedatum efter referensdatum"
 REASON_SERIAL = "födelsenumret 000 används inte"
+_REASONS = (
+    REASON_MISSING,
+    REASON_FORMAT,
+    REASON_LEADING_ZERO,
+    REASON_INTERIM,
+    REASON_CHECK,
+    REASON_DATE,
+    REASON_FUTURE,
+    REASON_SERIAL,
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,10 @@ def parse_series(
 ) -> pd.DataFrame:
     """Validate many numbers at once and derive birth date, legal sex and number type.
 
-    Vectorised: a million numbers take a few seconds.
+    Vectorised: a million numbers take about a second. Numbers written in ASCII (as every
+    export writes them) are read with Arrow's regular expressions and numpy on their digits;
+    anything else with Python's regular expressions, whose ``\\d`` also takes other scripts'
+    digits.
 
     Parameters
     ----------
@@ -110,6 +130,17 @@ def parse_series(
         ``reason`` (Swedish reason when invalid, <NA> when valid).
     """
     text = values.astype("string").str.strip()
+    if len(text) and is_arrow_text(text):
+        arrow = text.array.__arrow_array__().combine_chunks()
+        if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
+            return _parse_ascii(values, text, arrow, reference_date)
+    return _parse_any(values, text, reference_date)
+
+
+def _parse_any(
+    values: pd.Series, text: pd.Series, reference_date: pd.Series | dt.date | None
+) -> pd.DataFrame:
+    """:func:`parse_series` for text in any script (Python's regular expressions)."""
     missing = text.isna() | (text == "")
     parts = text.str.extract(_PATTERN_TEXT)
     matched = parts["date"].notna().to_numpy()
@@ -177,6 +208,114 @@ def parse_series(
         },
         index=values.index,
     )
+
+
+def _parse_ascii(
+    values: pd.Series,
+    text: pd.Series,
+    arrow: pa.Array,
+    reference_date: pd.Series | dt.date | None,
+) -> pd.DataFrame:
+    """:func:`parse_series` for ASCII text: the same steps on Arrow text and numpy digits."""
+    missing = (text.isna() | (text == "")).to_numpy()
+    parts = pc.extract_regex(arrow, _PATTERN_ASCII)
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+
+    reason = np.full(len(text), -1, dtype=np.int8)
+    reason[missing] = _REASONS.index(REASON_MISSING)
+    unmatched = ~matched & ~missing
+    digits_only = _fullmatch(arrow, r"[0-9]+")
+    lengths = pc.utf8_length(arrow).fill_null(0).to_numpy(zero_copy_only=False)
+    interim = _fullmatch(arrow, r"(?:[0-9]{2})?[0-9]{6}[-+]?[A-Za-z][0-9]{3}")
+    reason[unmatched] = _REASONS.index(REASON_FORMAT)
+    reason[unmatched & digits_only & np.isin(lengths, (9, 11))] = _REASONS.index(
+        REASON_LEADING_ZERO
+    )
+    reason[unmatched & interim] = _REASONS.index(REASON_INTERIM)
+
+    def part(name: str, default: str) -> pa.Array:
+        default_text = pa.scalar(default, TEXT_TYPE)
+        return pc.if_else(parts.is_valid(), pc.struct_field(parts, name), default_text)
+
+    # date, serial and check digit of every row (zeros where the number did not match)
+    joined = pc.binary_join_element_wise(
+        part("date", "000000"), part("serial", "000"), part("check", "0"), pa.scalar("", TEXT_TYPE)
+    )
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[: len(joined) + 1]
+    if joined.offset or not np.array_equal(offsets, np.arange(len(joined) + 1) * 10):
+        return _parse_any(values, text, reference_date)
+    digits = np.frombuffer(joined.buffers()[2], dtype=np.uint8)[: 10 * len(joined)]
+    digits = digits.reshape(-1, 10).astype(np.int64) - ord("0")
+    yy = digits[:, 0] * 10 + digits[:, 1]
+    mm = digits[:, 2] * 10 + digits[:, 3]
+    dd = digits[:, 4] * 10 + digits[:, 5]
+    check = digits[:, 9]
+
+    # Luhn over the nine digits of the short form
+    products = digits[:, :9] * np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])
+    luhn = (10 - (products // 10 + products % 10).sum(axis=1) % 10) % 10
+    bad_check = matched & (luhn != check)
+    bad_serial = matched & (digits[:, 6:9] == 0).all(axis=1)
+
+    coordination = dd > 60
+    day = np.where(coordination, dd - 60, dd)
+
+    ref = _reference(reference_date, values.index)
+    century_text = part("century", "")
+    century = pc.if_else(pc.equal(century_text, ""), pa.scalar(None, TEXT_TYPE), century_text)
+    century = century.cast(pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+    plus = pc.equal(part("sep", ""), "+").to_numpy(zero_copy_only=False)
+    year = _year(yy, mm, day, century, plus, ref)
+
+    birth = _birth_dates(year, mm, day)
+    bad_date = matched & birth.isna().to_numpy()
+    future = matched & ~bad_date & (birth.to_numpy() > ref.to_numpy())
+
+    checks = (
+        (bad_date, REASON_DATE),
+        (bad_serial, REASON_SERIAL),
+        (bad_check, REASON_CHECK),
+        (future, REASON_FUTURE),
+    )
+    for mask, why in checks:
+        reason[mask & (reason < 0)] = _REASONS.index(why)
+
+    valid = reason < 0
+    sex = np.where(digits[:, 8] % 2 == 1, 1, 0)
+    birth_out = birth.where(valid)
+    birth_out.index = values.index
+    return pd.DataFrame(
+        {
+            "valid": valid,
+            "birth_date": birth_out.astype("datetime64[ns]"),
+            "sex": _texts(("kvinna", "man"), np.where(valid, sex, -1), values.index),
+            "coordination": coordination & valid,
+            "reason": _texts(_REASONS, reason, values.index),
+        },
+        index=values.index,
+    )
+
+
+def _fullmatch(arrow: pa.Array, pattern: str) -> np.ndarray:
+    """Rows whose whole text matches ``pattern`` (Arrow's RE2; missing rows do not)."""
+    found = pc.match_substring_regex(arrow, f"^(?:{pattern})$")
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _birth_dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
+    """``pd.to_datetime`` of the date parts (NaT where there is no such date), computed once
+    per distinct date."""
+    key = (year * 100 + month) * 100 + day  # month and day have two digits
+    distinct, row = np.unique(key, return_inverse=True)
+    parts = {"year": distinct // 10_000, "month": distinct // 100 % 100, "day": distinct % 100}
+    dates = pd.to_datetime(pd.DataFrame(parts), errors="coerce")
+    return pd.Series(dates.to_numpy()[row.reshape(-1)], copy=False)
+
+
+def _texts(words: tuple[str, ...], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A ``string`` column of ``words[code]`` per row (missing where the code is -1)."""
+    chosen = pa.array(words, type=TEXT_TYPE).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(text_series(chosen).array, index=index, copy=False).astype("string")
 
 
 def _reference(reference_date: pd.Series | dt.date | None, index: pd.Index) -> pd.Series:
