@@ -103,7 +103,7 @@ def all_missing(frame: pd.DataFrame) -> np.ndarray:
 
 def is_arrow_text(column: pd.Series) -> bool:
     """Whether a column is pandas ``string`` text with pyarrow storage and ``<NA>`` as missing."""
-    dtype = column.dtype
+    dtype = getattr(column, "dtype", None)  # (a frame, where two columns share a name)
     return (
         isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and dtype.na_value is pd.NA
     )
@@ -125,6 +125,12 @@ class Coded:
     @classmethod
     def of(cls, text: pd.Series) -> Coded:
         """The distinct values of a column of text, as it is."""
+        if len(text) and is_arrow_text(text):
+            # what pandas.factorize does for Arrow text, keeping Arrow's 32-bit codes
+            encoded = text.array.__arrow_array__().dictionary_encode(null_encoding="encode")
+            combined = encoded.combine_chunks()
+            codes = combined.indices.to_numpy(zero_copy_only=False)
+            return cls(text, codes, text_series(combined.dictionary))
         codes, uniques = pd.factorize(text.array, use_na_sentinel=False)
         return cls(text, np.asarray(codes, dtype=np.intp), pd.Series(uniques, copy=False))
 

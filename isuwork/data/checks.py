@@ -13,6 +13,10 @@ of the time.
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -29,6 +33,8 @@ from isuwork.exceptions import DataError
 STRUCTURAL_FAILURE_SHARE = 0.5
 #: How many row numbers and values an error message lists before "…".
 SHOW_FIRST = 5
+#: How many columns :func:`coded_texts` codes ahead of its caller.
+_AHEAD = 4
 
 
 def rows_text(rows: list[int]) -> str:
@@ -96,7 +102,11 @@ class Problems:
 
 def column_text(raw: pd.DataFrame, column: str) -> pd.Series:
     """A raw column as stripped text, empty cells missing."""
-    text = raw[column].astype("string")
+    return _stripped_text(raw[column])
+
+
+def _stripped_text(column: pd.Series) -> pd.Series:
+    text = column.astype("string")
     if is_arrow_text(text):
         return stripped(text)
     return text.str.strip().mask(lambda s: s == "")
@@ -105,6 +115,33 @@ def column_text(raw: pd.DataFrame, column: str) -> pd.Series:
 def coded_text(raw: pd.DataFrame, column: str) -> Coded:
     """:func:`column_text` held as codes into its distinct values."""
     return Coded.of(column_text(raw, column))
+
+
+def coded_texts(raw: pd.DataFrame, columns: list[str]) -> Iterator[Coded]:
+    """:func:`coded_text` of several columns, in their order.
+
+    Two threads work a few columns ahead of the caller: Arrow releases the interpreter while it
+    trims and hashes text, so the caller checks one column while the next ones are coded.
+    """
+    series = [raw[c] for c in columns]
+
+    def code(column: pd.Series) -> Coded:
+        return Coded.of(_stripped_text(column))
+
+    if len(series) < 2 or (os.cpu_count() or 1) < 2:
+        yield from map(code, series)
+        return
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="isuwork-coded")
+    try:
+        ahead = deque(pool.submit(code, column) for column in series[:_AHEAD])
+        for column in series[_AHEAD:]:
+            done = ahead.popleft().result()
+            ahead.append(pool.submit(code, column))
+            yield done
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _coded(text: pd.Series | Coded) -> Coded:

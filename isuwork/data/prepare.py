@@ -21,7 +21,7 @@ import pandas as pd
 from isuwork.data import checks
 from isuwork.data.derive import derive, derive_from_personnummer
 from isuwork.data.io import ROW_COLUMN, RawExport, read_export
-from isuwork.domain.catalog import Catalog, load_catalog
+from isuwork.domain.catalog import Catalog, Variable, load_catalog
 from isuwork.domain.formatting import format_number
 from isuwork.domain.vocabulary import SEX
 from isuwork.exceptions import DataError, ParameterError
@@ -173,14 +173,15 @@ def prepare(
     warnings = list(raw.warnings)
     typed: dict[str, pd.Series] = {}
     present = [c for c in frame.columns if c in catalog and c != ROW_COLUMN]
+    # a checked column is read through its distinct values, each checked once
+    checked = [name for name in present if _checked(catalog.variable(name))]
+    coded = checks.coded_texts(frame, checked)
     for name in present:
         var = catalog.variable(name)
         if var.identifying:
             continue
         before = len(problems.details)
-        checked = (var.type == "code" and var.codes) or var.type in CHECKED_TYPES
-        # a checked column is read through its distinct values, each checked once
-        text = checks.coded_text(frame, name) if checked else checks.column_text(frame, name)
+        text = next(coded) if _checked(var) else checks.column_text(frame, name)
         if var.type == "code" and var.codes:
             typed[name] = checks.check_code(var, text, problems)
         elif var.type == "yesno":
@@ -245,6 +246,13 @@ def prepare(
         dropped_identifiers=identifiers + free_text,
     )
     return Prepared(data=data, report=report)
+
+
+def _checked(var: Variable) -> bool:
+    """Whether preparation checks the values of a variable (and keeps it typed)."""
+    if var.identifying:
+        return False
+    return bool(var.type == "code" and var.codes) or var.type in CHECKED_TYPES
 
 
 def _normalise_headers(raw: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
