@@ -1,8 +1,11 @@
 """Benchmark: preparing 1,000,000 generated rows (290 kommuner) against a plain pandas.read_csv.
 
-Run: ``.venv/bin/python benchmarks/bench_prepare.py [--rows-per-kommun 3449]``. Writes the CSV to
-``benchmarks/out/`` (git-ignored) and prints wall time and peak memory (max RSS of a child
-process per step, so the steps do not share a high-water mark).
+Run: ``.venv/bin/python benchmarks/bench_prepare.py [--rows-per-kommun 3449] [--repeat 2]``.
+Writes the CSV to ``benchmarks/out/`` (git-ignored) and prints wall time, peak memory (max RSS
+of a child process per step, so the steps do not share a high-water mark) and the ratio of
+``isuwork.data.prepare.load`` to ``pandas.read_csv``, once per repetition. The file is
+generated in a child process too: a child starts with its parent's high-water mark, so the
+parent stays small.
 """
 
 from __future__ import annotations
@@ -15,6 +18,15 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).parent / "out"
+
+GENERATE = r"""
+import sys
+from isuwork.data.io import write_csv
+from isuwork.data.sample import generate_sample
+frame = generate_sample(kommuner=int(sys.argv[2]), rows_per_kommun=int(sys.argv[3]))
+write_csv(frame, sys.argv[1])
+print(len(frame))
+"""
 
 STEP = r"""
 import json, resource, sys, time
@@ -33,36 +45,36 @@ print(json.dumps({"step": step, "rows": rows, "seconds": seconds, "peak_mb": pea
 """
 
 
+def _run(code: str, *args: str) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kommuner", type=int, default=290)
     parser.add_argument("--rows-per-kommun", type=int, default=3449)
+    parser.add_argument("--repeat", type=int, default=1, help="how many times to time the pair")
     args = parser.parse_args()
-    from isuwork.data.io import write_csv
-    from isuwork.data.sample import generate_sample
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"isu_{args.kommuner}x{args.rows_per_kommun}.csv"
     if not path.exists():
         start = time.perf_counter()
-        frame = generate_sample(kommuner=args.kommuner, rows_per_kommun=args.rows_per_kommun)
-        write_csv(frame, path)
-        print(f"generated {len(frame):,} rows in {time.perf_counter() - start:.1f} s -> {path}")
-    results = []
-    for step in ("read_csv", "isuwork.load"):
-        out = subprocess.run(
-            [sys.executable, "-c", STEP, str(path), step],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    size_mb = path.stat().st_size / 1e6
-    print(f"file: {size_mb:.0f} MB")
-    print(f"{'step':<14}{'rows':>12}{'seconds':>10}{'peak MB':>10}")
-    for r in results:
-        print(f"{r['step']:<14}{r['rows']:>12,}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}")
-    print(f"isuwork.load / read_csv: {results[1]['seconds'] / results[0]['seconds']:.1f}x")
+        rows = int(_run(GENERATE, str(path), str(args.kommuner), str(args.rows_per_kommun)))
+        print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s -> {path}")
+    print(f"file: {path.stat().st_size / 1e6:.0f} MB")
+    print(f"{'run':<5}{'step':<14}{'rows':>12}{'seconds':>10}{'peak MB':>10}")
+    for run in range(1, args.repeat + 1):
+        results = [json.loads(_run(STEP, str(path), step)) for step in ("read_csv", "isuwork.load")]
+        for r in results:
+            print(
+                f"{run:<5}{r['step']:<14}{r['rows']:>12,}{r['seconds']:>10.1f}{r['peak_mb']:>10.0f}"
+            )
+        ratio = results[1]["seconds"] / results[0]["seconds"]
+        print(f"{run:<5}isuwork.load / read_csv: {ratio:.1f}x")
 
 
 if __name__ == "__main__":

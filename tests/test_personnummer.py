@@ -161,3 +161,42 @@ def test_age_against_direct_computation(birth, on):
     assert got == expected
     per_row = age_at(pd.Series([pd.Timestamp(b)]), pd.Series([pd.Timestamp(o)])).iloc[0]
     assert per_row == expected
+
+
+_PIECES = st.sampled_from(list("0123456789") + ["-", "+", " ", "T", "a", "Å", "19", "20", "98"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.lists(_PIECES, max_size=14).map("".join)), max_size=30),
+    st.lists(
+        st.builds(
+            build,
+            st.dates(dt.date(1890, 1, 1), dt.date(2030, 1, 1)),
+            st.integers(980, 999),
+            long=st.booleans(),
+            sep=st.sampled_from(["-", "+", ""]),
+            samordning=st.booleans(),
+        ),
+        max_size=30,
+    ),
+    st.one_of(st.none(), st.dates(dt.date(1950, 1, 1), dt.date(2030, 1, 1))),
+)
+def test_ascii_numbers_read_with_arrow_as_with_python(noise, numbers, reference):
+    # ASCII text is read with Arrow's regular expressions and numpy on the digits; the
+    # Python-regex reading (kept for other scripts) must give the very same frame
+    from isuwork.data.personnummer import _parse_any
+
+    values = pd.Series(noise + numbers, dtype=object, index=range(7, 7 + len(noise + numbers)))
+    text = values.astype("string").str.strip()
+    expected = _parse_any(values, text, reference)
+    pd.testing.assert_frame_equal(parse_series(values, reference_date=reference), expected)
+
+
+def test_numbers_in_other_scripts_are_read_the_python_way():
+    from isuwork.data.personnummer import _parse_any
+
+    values = pd.Series(["Åbc", build(dt.date(1950, 3, 4), 981), None, " ٣ "])
+    expected = _parse_any(values, values.astype("string").str.strip(), None)
+    pd.testing.assert_frame_equal(parse_series(values), expected)
+    assert expected["valid"].tolist() == [False, True, False, False]

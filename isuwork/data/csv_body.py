@@ -3,10 +3,10 @@
 pandas' C reader builds a Python-level string column by column and takes seconds for a national
 file; pyarrow's reader parses on every core straight into Arrow strings, which is what the raw
 frame holds anyway. The two readers agree on ordinary files. Where they could differ (a quote in
-the title rows or the header, NUL bytes, blank or short lines in the middle, more fields than the
-header) this module declines, and :mod:`isuwork.data.io` reads the file with pandas as before, so
-its results and messages stay the same. This module only parses bytes it is given; it opens no
-file.
+the title rows or the header, NUL bytes, short or long lines, a quote left open at the end of
+the file) this module declines, and :mod:`isuwork.data.io` reads the file with pandas as
+before, so its results and messages stay the same. ``tests/test_csv_body.py`` holds it to that
+on generated files. This module only parses bytes it is given; it opens no file.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def read_body(
     The frame is the one of ``pd.read_csv(StringIO(text), sep=sep, dtype=str,
     keep_default_na=False, skiprows=skip, skip_blank_lines=False, quotechar='"')``, except that
     blank lines at the end of the file are left out (pandas gives them as empty rows, which
-    :func:`isuwork.data.io._finish` drops) and every column is ``string`` text.
+    :func:`isuwork.data.io._finish` drops) and every column is ``string`` text (pyarrow
+    storage), which ``_finish`` makes of pandas' columns too.
 
     Parameters
     ----------
@@ -108,8 +109,9 @@ def _blocks(size: int, quoted: bool) -> dict[str, int]:
     """Read options for the size of the blocks parsed in parallel.
 
     Blocks of a few megabytes keep both cores busy without cutting a column into hundreds of
-    pieces that every later step walks through. Quoted text is parsed as one block: where a block boundary falls between the two
-    characters of a line end inside quotes, pyarrow (26) loses the second one.
+    pieces that every later step walks through. Quoted text is parsed as one block: where a
+    block boundary falls between the two characters of a line end inside quotes, pyarrow (26)
+    loses the second one.
     """
     return {"block_size": size + 1 if quoted else _BLOCK_SIZE}
 
