@@ -17,18 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "isu_exempel.csv"
 
 
-def _notebook(path, *, fail_for: str | None = None):
+def _page(path, body: str, *, title: str = ""):
+    """A notebook with a tagged parameters cell (``kommun``, ``interaktiv``) and one code cell."""
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('kommun: str = "Exempel"  # kommun\ninteraktiv: bool = True')
     params.metadata["tags"] = ["parameters"]
-    body = "print('Rapport för', kommun, 'interaktiv =', interaktiv)\nsecret_code_marker = 1"
-    if fail_for:
-        body += f"\nif kommun == {fail_for!r}:\n    raise ValueError('planerat fel')"
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Testrapport\n\nText för läsaren."),
-        params,
-        nbformat.v4.new_code_cell(body),
-    ]
+    heading = [nbformat.v4.new_markdown_cell(title)] if title else []
+    nb.cells = [*heading, params, nbformat.v4.new_code_cell(body)]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -36,6 +31,13 @@ def _notebook(path, *, fail_for: str | None = None):
     }
     nbformat.write(nb, path)
     return path
+
+
+def _notebook(path, *, fail_for: str | None = None):
+    body = "print('Rapport för', kommun, 'interaktiv =', interaktiv)\nsecret_code_marker = 1"
+    if fail_for:
+        body += f"\nif kommun == {fail_for!r}:\n    raise ValueError('planerat fel')"
+    return _page(path, body, title="# Testrapport\n\nText för läsaren.")
 
 
 def test_report_folder_is_the_journal_slug(tmp_path):
@@ -97,9 +99,6 @@ def _body(page: str) -> str:
 
 def _faulty_notebook(path):
     """A page that raises for one kommun, kills its kernel for another, hangs for a third."""
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('kommun: str = "Exempel"  # kommun\ninteraktiv: bool = True')
-    params.metadata["tags"] = ["parameters"]
     body = (
         "import os, time\n"
         "if kommun == 'Felby':\n    raise ValueError('planerat fel')\n"
@@ -109,14 +108,7 @@ def _faulty_notebook(path):
         "print('redan definierat:', sorted(n for n in dir() if n.startswith('kvar_')))\n"
         "kvar_fran_forra = kommun\n"
     )
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
+    return _page(path, body)
 
 
 @pytest.mark.slow
@@ -242,17 +234,7 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     import sys
     import time
 
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('kommun: str = "Exempel"  # kommun\ninteraktiv: bool = True')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import time\ntime.sleep(1)\nprint(kommun)")]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / "sakta.ipynb"
-    nbformat.write(nb, path)
+    path = _page(tmp_path / "sakta.ipynb", "import time\ntime.sleep(1)\nprint(kommun)")
     out = tmp_path / "reports"
     command = [sys.executable, "-c", _RUN, str(out), str(path)]
     run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
