@@ -54,9 +54,5 @@ class JournalError(IsuworkError):
     """The reflection journal cannot be read or written."""
 
 
-class RenderError(IsuworkError):
-    """A notebook could not be rendered into a report."""
-
-
 class PrivacyError(IsuworkError):
     """A table about to be shown would reveal numbers below the suppression threshold."""

@@ -126,19 +126,24 @@ def _after_lines(text: str, count: int) -> int | None:
     return None
 
 
+def pandas_csv(text: str, *, sep: str, skip: int, nrows: int | None = None) -> pd.DataFrame:
+    """``pandas.read_csv`` of ``text`` as every export is read: all text, nothing missing."""
+    return pd.read_csv(
+        _io.StringIO(text),
+        sep=sep,
+        dtype=str,
+        keep_default_na=False,
+        skiprows=skip,
+        skip_blank_lines=False,
+        quotechar='"',
+        nrows=nrows,
+    )
+
+
 def _header(head: str, *, sep: str, skip: int) -> list[str] | None:
     """The column names pandas gives the header line (renamed duplicates, ``Unnamed: i``)."""
     try:
-        frame = pd.read_csv(
-            _io.StringIO(head),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skiprows=skip,
-            skip_blank_lines=False,
-            quotechar='"',
-            nrows=0,
-        )
+        frame = pandas_csv(head, sep=sep, skip=skip, nrows=0)
     except (pd.errors.ParserError, ValueError):
         return None
     return list(frame.columns)
@@ -157,15 +162,7 @@ def _last_row_agrees(table: pa.Table, tail: bytes, head: str, *, sep: str, skip:
         return False
     line = _LINE_END.split(tail.decode("utf-8", errors="replace"))[-1]
     try:
-        alone = pd.read_csv(
-            _io.StringIO(head + line),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skiprows=skip,
-            skip_blank_lines=False,
-            quotechar='"',
-        )
+        alone = pandas_csv(head + line, sep=sep, skip=skip)
     except (pd.errors.ParserError, ValueError):
         return False
     return alone.shape == (1, len(last)) and alone.iloc[0].tolist() == last

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from isuwork.data.arrow_text import all_missing, is_arrow_text, stripped
-from isuwork.data.csv_body import read_body
+from isuwork.data.csv_body import pandas_csv, read_body
 from isuwork.data.mapping import Mapping as ExportMapping
 from isuwork.data.mapping import apply_mapping, coerce_mapping
 from isuwork.domain.catalog import load_catalog
@@ -374,15 +374,7 @@ def _first_lines(text: str, count: int) -> list[str]:
 
 def _read_with_pandas(text: str, name: str, *, sep: str, skip: int) -> pd.DataFrame:
     try:
-        return pd.read_csv(
-            _io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skiprows=skip,
-            skip_blank_lines=False,
-            quotechar='"',
-        )
+        return pandas_csv(text, sep=sep, skip=skip)
     except (pd.errors.ParserError, ValueError) as err:
         line = re.search(r"line (\d+)", str(err))
         where = f" (rad {int(line.group(1)) + skip})" if line else ""

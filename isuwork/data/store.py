@@ -199,12 +199,7 @@ def write_store(prepared: Prepared, target: str | os.PathLike[str], *, key: str)
 def open_store(path: str | os.PathLike[str]) -> Store:
     """Open a store's folder (see :func:`prepare_once`)."""
     meta = _meta(path)
-    return Store(
-        path=Path(path),
-        key=meta["key"],
-        kommuner=tuple(meta["kommuner"]),
-        source=meta["source"],
-    )
+    return Store(Path(path), meta["key"], tuple(meta["kommuner"]), meta["source"])
 
 
 def read_store(path: str | os.PathLike[str], *, kommun: str | None = None) -> Prepared:
@@ -224,13 +219,14 @@ def read_store(path: str | os.PathLike[str], *, kommun: str | None = None) -> Pr
         The same frame and report :func:`~isuwork.data.prepare.load` gives for the export,
         restricted to the kommun's rows when one is asked for (the report is the whole file's).
     """
-    store = open_store(path)
     meta = _meta(path)
+    folder = Path(path)
     filters: Any = None
     if kommun is not None:
+        store = Store(folder, meta["key"], tuple(meta["kommuner"]), meta["source"])
         filters = [("kommun", "==", store.resolve(kommun))]
-    data = pq.read_table(store.path / "data.parquet", filters=filters).to_pandas()
-    excluded = pd.read_parquet(store.path / "excluded.parquet")
+    data = pq.read_table(folder / "data.parquet", filters=filters).to_pandas()
+    excluded = pd.read_parquet(folder / "excluded.parquet")
     report = PrepReport(source=meta["source"], excluded=excluded, **meta["report"])
     return Prepared(data=data, report=report)
 

@@ -33,8 +33,6 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 from traitlets import default
 
-from isuwork.exceptions import RenderError
-
 #: Charts reach the page only with the inline backend; a headless MPLBACKEND such as Agg
 #: (common in test and CI set-ups) would be inherited by the kernel otherwise.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -166,8 +164,6 @@ def failure_message(job_label: str, err: BaseException) -> str:
         return f"{job_label} tog för lång tid (en cell överskred tidsgränsen) och avbröts."
     if isinstance(err, DeadKernelError):
         return f"{job_label} avbröts: kärnan som körde den dog. En ny kärna startades."
-    if isinstance(err, RenderError):
-        return err.message
     return f"{job_label} kunde inte köras ({type(err).__name__}: {_first_line(str(err))})."
 
 

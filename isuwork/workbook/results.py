@@ -24,7 +24,7 @@ import pandas as pd
 
 from isuwork.analysis.screening import screen_each
 from isuwork.data.io import write_bytes
-from isuwork.data.store import open_store, read_store
+from isuwork.data.store import read_store
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.selection import matches, require_columns
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, kommun_slug
@@ -95,23 +95,21 @@ def prepare_screening_lists(
     Kommuner whose list is already kept are left alone; ``progress`` shows a bar over the
     outcomes. Returns how many lists were made.
     """
-    store = Path(store)
-    todo = [
-        k
-        for k in kommuner
-        if not result_path(
+
+    def path(kommun: str) -> Path:
+        return result_path(
             store,
-            kommun=k,
+            kommun=kommun,
             verksamhet=verksamhet,
             name="screening",
             arguments=screening_arguments(min_n, by),
-        ).is_file()
-    ]
+        )
+
+    todo = [k for k in kommuner if not path(k).is_file()]
     if not todo:
         return 0
-    known = set(open_store(store).kommuner)
     data = read_store(store).data
-    data = data[data["kommun"].isin([k for k in todo if k in known])]
+    data = data[data["kommun"].isin(todo)]
     if verksamhet and "verksamhet" in data:
         data = data[matches(data["verksamhet"], verksamhet, name="verksamhet")]
     if data.empty:
@@ -121,12 +119,6 @@ def prepare_screening_lists(
         data, per="kommun", background=background or None, min_n=min_n, progress=progress
     )
     for kommun, listing in lists.items():
-        path = result_path(
-            store,
-            kommun=kommun,
-            verksamhet=verksamhet,
-            name="screening",
-            arguments=screening_arguments(min_n, by),
-        )
-        write_bytes(pickle.dumps(describe_screening(listing), pickle.HIGHEST_PROTOCOL), path)
+        text = pickle.dumps(describe_screening(listing), pickle.HIGHEST_PROTOCOL)
+        write_bytes(text, path(kommun))
     return len(lists)

@@ -148,23 +148,14 @@ def open_session(*, data: str, kommun: str, mapping: str = "", verksamhet: str =
                 f"{', '.join(present) or 'uppgift saknas'}. Lämna parametern tom för alla."
             )
         frame = frame[matches(frame["verksamhet"], verksamhet, name="verksamhet")]
-    if is_store(data):
-
-        def everything() -> Prepared:
-            return load_prepared(data)
-
-    else:
-
-        def everything() -> Prepared:
-            return prepared
-
+    store = Path(data) if is_store(data) else None
     return Session(
         kommun=name,
         data=frame.reset_index(drop=True),
         report=prepared.report,
         verksamhet=verksamhet,
-        everything=everything,
-        store=Path(data) if is_store(data) else None,
+        everything=(lambda: load_prepared(data)) if store else (lambda: prepared),
+        store=store,
     )
 
 
