@@ -39,9 +39,11 @@ sample: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
-# Debian's Chromium for the browser test (needs root, as on CI).
+# Debian's Chromium for the browser test, and the Pango that weasyprint's PDFs need (needs
+# root, as on CI).
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null)
+	ldconfig -p | grep -q libpangoft2-1.0 || (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null)
 
 clean:
 	rm -rf $(VENV) reports .pytest_cache .ruff_cache

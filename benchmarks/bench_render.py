@@ -15,6 +15,9 @@ the CSV written by ``bench_prepare.py`` (1,000,210 rows, 290 kommuner; generated
 ``all`` (with ``--all``)
     ``render_reports`` for all 290 kommuner from the CSV, end to end, with a fresh store.
 
+``render`` and ``all`` make each kommun's PDF and Excel workbook too, as ``isuwork render``
+does. ``--kommuner 0 --plain 0 --all`` measures the national run alone.
+
 Each step reports seconds, seconds per page (wall time over pages made, two at a time) and the
 peak memory of the whole process tree (this process, the workers and their kernels: the sum of
 their proportional set sizes, sampled every 0.5 s). The pages the plain way and ``render`` made
@@ -182,8 +185,9 @@ def main() -> None:
         return run
 
     pages = args.kommuner * len(DEFAULT_NOTEBOOKS)
-    results.append(step("render", pages, render(args.kommuner, "render")))
-    if args.plain:
+    if args.kommuner:
+        results.append(step("render", pages, render(args.kommuner, "render")))
+    if args.plain and args.kommuner:
         same = all(
             body(work / "plain" / kommun_slug(k) / nb.replace(".ipynb", ".html"))
             == body(work / "render" / kommun_slug(k) / nb.replace(".ipynb", ".html"))

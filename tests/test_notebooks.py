@@ -100,6 +100,44 @@ def test_notebooks_run_for_two_kommuner(tmp_path, label, extra):
     step2 = (tmp_path / "reports" / "sjovik" / "02_vi_reflekterar.html").read_text("utf-8")
     assert "Bedömning:" in step2  # the criteria verdict is shown
     assert "risk" in step2.lower()
+    _check_workbook_and_pdf(tmp_path / "reports" / "exempelby", "Exempelby", min_n=extra["min_n"])
+
+
+def _check_workbook_and_pdf(folder, kommun, *, min_n):
+    """The kommun's workbook has a sheet per table shown, numbers as numbers and no small count;
+    its PDF has every page, its tables and its charts."""
+    import nbformat
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from isuwork.present.tables import COUNT_FORMAT
+    from isuwork.render.bundle import bundle_paths, page_tables
+
+    xlsx, pdf = bundle_paths(kommun, folder)
+    executed = [nbformat.read(folder / "ipynb" / name, as_version=4) for name in DEFAULT_NOTEBOOKS]
+    shown = [table for nb in executed for table in page_tables(nb)]
+    book = load_workbook(xlsx)
+    assert len(book.sheetnames) == 1 + len(shown) >= 4
+    counts = [
+        cell.value
+        for sheet in book.worksheets[1:]
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row
+        if cell.number_format == COUNT_FORMAT
+    ]
+    assert counts and all(isinstance(v, int) and (v == 0 or v >= min_n) for v in counts)
+    reader = PdfReader(pdf)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for heading in ["Steg 1. Vad ser vi?", "Steg 2. Vi reflekterar", "Steg 4. Hur kan vi"]:
+        assert heading in text
+    assert "Saknade uppgifter per kön" in text and "De största skillnaderna" in text
+    charts = sum(
+        "image/png" in output.get("data", {})
+        for nb in executed
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+    )
+    assert len({img.name for page in reader.pages for img in page.images}) >= charts >= 4
 
 
 @pytest.mark.slow

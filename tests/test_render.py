@@ -133,6 +133,9 @@ def test_a_failing_page_never_stops_the_others(tmp_path):
         assert "redan definierat: []" in page  # nothing of the previous page is left
         pids.add(re.search(r"pid (\d+)", page).group(1))
     assert len(pids) == 3  # one warm kernel, replaced after the dead one and after the timeout
+    for kommun in kommuner:
+        pdf = out / kommun_slug(kommun) / f"{kommun_slug(kommun)}_rapport.pdf"
+        assert pdf.is_file() == (kommun in {"Alby", "Bby", "Cby", "Eby"}), kommun
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "ValueError: planerat fel" in index and "kärnan som körde den dog" in index
     assert not list(out.rglob("*.tmp"))
@@ -254,3 +257,120 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert index.count("inte gjord, körningen avbröts") == 8 - len(finished)
     again = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
     assert again.stdout.split() == ["made", str(8 - len(finished)), "reused", str(len(finished))]
+
+
+_TABLE_PAGE = """
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+from isuwork.present import tables
+from isuwork.privacy.protected import protect
+
+n = 40 if kommun == "Aby" else 60
+raw = pd.DataFrame({
+    "utfall": "beviljad", "kon": ["kvinna", "man"], "n": [n, 3], "antal": [n // 2, 1],
+    "varde": [0.5, 1 / 3], "metod": "wilson",
+})
+display(tables.show(protect(raw, min_n=5, group_cols=["kon"]), caption="Beviljade per kön"))
+plt.bar([1, 2], [n, 3])
+plt.show()
+"""
+
+
+@pytest.mark.slow
+def test_each_kommun_gets_its_workbook_and_pdf(tmp_path):
+    """The Excel workbook holds the pages' tables as numbers; the PDF their text, tables and
+    charts with the fonts embedded; both are made again only when a page changes."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from isuwork.present.tables import COUNT_FORMAT, PERCENT_FORMAT
+    from isuwork.render.bundle import bundle_paths
+
+    nb = _page(tmp_path / "tabell.ipynb", _TABLE_PAGE, title="# Steg med tabell")
+    out = tmp_path / "reports"
+    options = {"out_dir": out, "notebooks": [nb], "workers": 2, "progress": False}
+    assert render_reports(["Aby", "Bby"], **options).ok
+    xlsx, pdf = bundle_paths("Aby", out / "aby")
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["Om rapporten", "Beviljade per kön"]
+    sheet = book["Beviljade per kön"]
+    header = [c.value for c in sheet[1]]
+    women = dict(zip(header, sheet[2], strict=False))
+    men = dict(zip(header, sheet[3], strict=False))
+    assert women["Antal utredningar"].value == 40
+    assert women["Antal utredningar"].number_format == COUNT_FORMAT
+    assert women["Andel eller medelvärde"].value == pytest.approx(0.5)
+    assert women["Andel eller medelvärde"].number_format == PERCENT_FORMAT
+    assert men["Antal utredningar"].value == ".." and men["Antal med utfallet"].value == ".."
+    about = [row for row in book["Om rapporten"].iter_rows(values_only=True)]
+    assert ("Kommun", "Aby") in about
+    other = load_workbook(bundle_paths("Bby", out / "bby")[0])["Beviljade per kön"]
+    assert other.cell(row=2, column=header.index("Antal utredningar") + 1).value == 60
+
+    reader = PdfReader(pdf)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Steg med tabell" in text and "Beviljade per kön" in text
+    assert "Antal utredningar" in text and "40" in text and "Aby" in text
+    assert "Bby" not in text
+    images = {img.name for page in reader.pages for img in page.images}
+    assert len(images) >= 1  # the chart
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="aby/aby_rapport.pdf"' in index and 'href="aby/aby_tabeller.xlsx"' in index
+
+    made = pdf.stat().st_mtime_ns
+    again = render_reports(["Aby", "Bby"], **options)
+    assert again.reused == 2 and pdf.stat().st_mtime_ns == made
+    pdf.unlink()
+    third = render_reports(["Aby", "Bby"], **options)
+    assert third.ok and third.reused == 2 and pdf.is_file()  # the PDF again, not the pages
+
+
+@pytest.mark.slow
+def test_a_damaged_kommun_slice_fails_that_kommun_only(tmp_path, capsys):
+    """A prepared store whose rows of one kommun are damaged: that kommun's page fails with a
+    Swedish message, the other kommuner's pages are complete and correct."""
+    import pyarrow.parquet as pq
+
+    from isuwork.data.store import prepare_once
+
+    store = prepare_once(SAMPLE, cache_dir=tmp_path / "cache")
+    data = store.path / "data.parquet"
+    group = pq.ParquetFile(data).metadata.row_group(store.kommuner.index("Granåker"))
+    chunk = group.column(group.num_columns // 2)
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    damaged = bytearray(data.read_bytes())
+    damaged[start : start + chunk.total_compressed_size] = b"\xab" * chunk.total_compressed_size
+    data.write_bytes(bytes(damaged))
+    nb = _page(
+        tmp_path / "rader.ipynb",
+        "from isuwork.workbook.session import open_session\n"
+        "session = open_session(data=data, kommun=kommun)\n"
+        "print('Rader för', kommun, len(session.data))",
+    )
+    # the step-1 parameter makes the run try its head start over the whole store first
+    source = nbformat.read(nb, as_version=4)
+    source.cells[0].source += '\ndata: str = ""\njamforelse: str = "aldersgrupp"'
+    nbformat.write(source, nb)
+    summary = render_reports(
+        None,
+        out_dir=tmp_path / "reports",
+        notebooks=[nb],
+        parameters={"data": str(SAMPLE)},
+        cache_dir=tmp_path / "cache",
+        workers=2,
+        progress=False,
+        bundles=False,
+    )
+    assert "Steg 1:s listor kunde inte göras i förväg" in capsys.readouterr().err
+    assert len(summary.failures) == 1
+    assert "Granåker: rader.ipynb stannade" in summary.failures[0]
+    assert "DataError: Den förberedda datan för Granåker" in summary.failures[0]
+    for kommun in ["Exempelby", "Sjövik", "Tallmora"]:
+        page = (tmp_path / "reports" / kommun_slug(kommun) / "rader.html").read_text("utf-8")
+        assert f"Rader för {kommun} 3000" in page

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.patches import Rectangle
 
 from isuwork.exceptions import PrivacyError
-from isuwork.present import plots, tables
+from isuwork.present import excel, plots, tables
 from isuwork.privacy.protected import Protected, protect
 
 
@@ -72,6 +72,57 @@ def test_excel_has_swedish_headers_and_footnote(share_table, tmp_path):
     assert "Antal utredningar" in sheet.columns
     assert sheet.iloc[-1, 0].startswith("Värden som bygger på färre än 5")
     assert ".." in sheet["Antal utredningar"].tolist()
+
+
+def test_excel_cells_are_numbers_with_formats(share_table, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tables.to_excel({"Beviljad": share_table}, tmp_path / "ut.xlsx")
+    sheet = load_workbook(path)["Beviljad"]
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, sheet[2], strict=False))
+    assert first["Antal utredningar"].value == 120
+    assert first["Antal utredningar"].number_format == tables.COUNT_FORMAT
+    assert first["Andel eller medelvärde"].value == pytest.approx(0.5)
+    assert first["Andel eller medelvärde"].number_format == tables.PERCENT_FORMAT
+    # a difference of shares in percentage points, as on the page (12,5 p.e.)
+    assert first["Skillnad (kvinnor − män)"].value == pytest.approx(12.5)
+    assert first["Skillnad (kvinnor − män)"].number_format == tables.POINTS_FORMAT
+    assert first["p-värde"].value == pytest.approx(0.08)
+    assert first["Åldersgrupp"].value == "80–84 år"
+    hidden = dict(zip(header, sheet[5], strict=False))
+    assert (
+        hidden["Antal utredningar"].value == ".." and hidden["Andel eller medelvärde"].value == ".."
+    )
+    assert sheet.freeze_panes == "A2"
+
+
+def test_a_selection_of_columns_keeps_shares_and_hidden_marks(share_table):
+    shares = Protected(share_table.table, min_n=5, kinds={"beviljad": "share"})
+    part = shares[["kon", "n", "skillnad"]]
+    shown = tables.display(part)
+    assert list(shown.columns) == ["Kön", "Antal utredningar", "Skillnad (kvinnor − män)"]
+    assert shown.iloc[0]["Skillnad (kvinnor − män)"] == "12,5 p.e."  # not "0,1"
+    assert shown.iloc[3]["Antal utredningar"] == ".."  # not an empty cell
+    means = Protected(share_table.table, min_n=5, kinds={"beviljad": "mean"})
+    assert tables.display(means[["kon", "skillnad"]]).iloc[0, 1] == "0,1"
+
+
+def test_table_payload_travels_with_the_html(share_table):
+    bundle = tables.show(share_table, caption="Beviljade")._repr_mimebundle_()
+    payload = bundle[tables.TABLE_MIME]
+    assert "<table" in bundle["text/html"]
+    json.dumps(payload)  # JSON, as notebooks store it
+    assert payload["caption"] == "Beviljade"
+    assert payload["rows"][0][payload["columns"].index("Antal utredningar")] == [120, "#,##0"]
+    assert payload["rows"][3][payload["columns"].index("Antal utredningar")] == ["..", None]
+
+
+def test_sheet_names_are_short_unique_and_legal():
+    names = excel.sheet_names(["Om rapporten", "a/b: c?", "x" * 40, "x" * 40, ""])
+    assert names[0] != "Om rapporten" and names[1] == "a b  c"
+    assert len(names[2]) == 31 and len(names[3]) <= 31 and names[2] != names[3]
+    assert names[4] == "Tabell 5"
 
 
 def test_html_has_no_scripts(share_table):

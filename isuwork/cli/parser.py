@@ -200,7 +200,8 @@ def _render(sub: Subparsers) -> None:
         description=(
             "Förbereder exporten en gång, kör sedan anteckningsböckerna 01–04 för varje kommun "
             "i datan (eller de kommuner som anges) och skriver en HTML-sida per kommun och "
-            "anteckningsbok, plus en startsida index.html. Sidor som redan är gjorda med samma "
+            "anteckningsbok, en PDF av hela rapporten och en Excel-fil med dess tabeller per "
+            "kommun, plus en startsida index.html. Sidor som redan är gjorda med samma "
             "data och inställningar görs inte om, så en avbruten körning kan startas igen."
         ),
     )
@@ -231,6 +232,11 @@ def _render(sub: Subparsers) -> None:
         "--om",
         action="store_true",
         help="gör om alla sidor, även de som redan är gjorda med samma data och inställningar",
+    )
+    parser.add_argument(
+        "--bara-html",
+        action="store_true",
+        help="skriv bara HTML-sidorna, utan PDF och Excel-fil per kommun (går fortare)",
     )
     _add_workers(parser)
     parser.set_defaults(handler="render")

@@ -7,7 +7,8 @@ export's bytes, the mapping's bytes, the catalogue and the isuwork version. A se
 the same inputs finds the folder and prepares nothing.
 
 The store holds ``data.parquet`` (rows sorted by kommun, one row group per slice of a few
-thousand rows, so a kommun is read without the rest of the country), ``excluded.parquet`` (the
+thousand rows, each kommun in row groups of its own, so a kommun is read without the rest of the
+country and a damaged slice harms one kommun only), ``excluded.parquet`` (the
 rows left out and why) and ``store.json`` (the preparation report and the kommuner in the
 data). :func:`read_store` gives back the same :class:`~isuwork.data.prepare.Prepared` as
 :func:`~isuwork.data.prepare.load`, for one kommun or for all.
@@ -30,7 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from isuwork.data.io import atomic_write, write_text
@@ -167,8 +170,18 @@ def write_store(prepared: Prepared, target: str | os.PathLike[str], *, key: str)
     if "kommun" not in data:
         raise DataError(f"{prepared.report.source} saknar kolumnen kommun.")
     data = data.sort_values("kommun", kind="stable", ignore_index=True)
-    with atomic_write(target / "data.parquet", mode="wb") as handle:
-        data.to_parquet(handle, index=False, row_group_size=ROW_GROUP)
+    table = pa.Table.from_pandas(data, preserve_index=False)
+    # a kommun's rows start a new row group, so reading one kommun touches only its own
+    codes = pd.factorize(data["kommun"])[0]
+    starts = np.flatnonzero(np.diff(codes, prepend=-2))
+    with (
+        atomic_write(target / "data.parquet", mode="wb") as handle,
+        pq.ParquetWriter(handle, table.schema) as writer,
+    ):
+        for start, stop in zip(starts, [*starts[1:], len(data)], strict=True):
+            writer.write_table(table.slice(start, stop - start), row_group_size=ROW_GROUP)
+        if not len(data):
+            writer.write_table(table)
     with atomic_write(target / "excluded.parquet", mode="wb") as handle:
         prepared.report.excluded.to_parquet(handle, index=False)
     kommuner = sorted(str(k) for k in data["kommun"].dropna().unique())
@@ -218,6 +231,12 @@ def read_store(path: str | os.PathLike[str], *, kommun: str | None = None) -> Pr
     Prepared
         The same frame and report :func:`~isuwork.data.prepare.load` gives for the export,
         restricted to the kommun's rows when one is asked for (the report is the whole file's).
+
+    Raises
+    ------
+    DataError
+        When the rows asked for cannot be read (a damaged file); other kommuner's rows may
+        still be readable.
     """
     meta = _meta(path)
     folder = Path(path)
@@ -225,7 +244,14 @@ def read_store(path: str | os.PathLike[str], *, kommun: str | None = None) -> Pr
     if kommun is not None:
         store = Store(folder, meta["key"], tuple(meta["kommuner"]), meta["source"])
         filters = [("kommun", "==", store.resolve(kommun))]
-    data = pq.read_table(folder / "data.parquet", filters=filters).to_pandas()
+    try:
+        data = pq.read_table(folder / "data.parquet", filters=filters).to_pandas()
+    except (OSError, pa.ArrowException) as err:
+        which = f"för {filters[0][2]} " if filters else ""
+        raise DataError(
+            f"Den förberedda datan {which}i {folder} går inte att läsa; filen verkar vara "
+            f"skadad ({err}). Ta bort mappen, så förbereds exporten på nytt vid nästa körning."
+        ) from err
     excluded = pd.read_parquet(folder / "excluded.parquet")
     report = PrepReport(source=meta["source"], excluded=excluded, **meta["report"])
     return Prepared(data=data, report=report)

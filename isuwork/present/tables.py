@@ -13,16 +13,19 @@ import html
 import math
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from isuwork.analysis.screening import ALL
-from isuwork.data.io import write_csv, write_excel
+from isuwork.data.io import write_csv
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
 from isuwork.domain.vocabulary import SEX
+from isuwork.present.excel import sheet_names, write_tables
 from isuwork.privacy.protected import Protected, require_protected
 
 #: Swedish headers of the result columns (grouping columns use the catalogue's labels; the
@@ -63,12 +66,36 @@ _COUNT_COLUMNS = {"n", "antal", "saknas", "rang"}
 _P_COLUMNS = {"p_varde", "p_justerat"}
 _SHARE_METHODS = {"wilson", "andel"}
 
+#: Excel number formats of the cells that are numbers (Excel shows them with the reader's own
+#: decimal comma and thousands separator).
+COUNT_FORMAT = "#,##0"
+PERCENT_FORMAT = "0.0 %"
+POINTS_FORMAT = '0.0" p.e."'
+P_FORMAT = "0.000"
+DECIMAL_FORMAT = "0.0"
+
+#: The MIME type under which a shown table carries its cells as numbers; report runs collect it
+#: from the executed notebooks to write each kommun's Excel workbook.
+TABLE_MIME = "application/vnd.isuwork.table+json"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: the text people read, and the number behind it with its Excel format."""
+
+    text: str
+    number: float | int | None = None
+    number_format: str | None = None
+
 
 def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def _is_share_row(row: Mapping[str, Any]) -> bool:
+def _is_share_row(row: Mapping[str, Any], kinds: Mapping[str, str] = {}) -> bool:
+    kind = kinds.get(str(row.get("utfall")))
+    if kind is not None:
+        return kind in ("share", "category")
     if "metod" in row and isinstance(row["metod"], str):
         return str(row["metod"]).split("+")[0] in _SHARE_METHODS
     return not _is_missing(row.get("antal"))
@@ -109,54 +136,59 @@ def _format_value(column: str, value: Any, *, share: bool, hidden: bool) -> str:
     return str(value)
 
 
+def _cell(column: str, value: Any, row: Mapping[str, Any], *, share: bool, hidden: bool) -> Cell:
+    """One cell as people read it, and as a number with its Excel format where it is one."""
+    catalog = load_catalog()
+    if column == "ar":
+        return Cell("") if _is_missing(value) else Cell(str(int(value)), int(value), "0")
+    if column == "utfall":
+        return Cell(catalog.label(str(value)))
+    if column in catalog and not isinstance(value, (int, float)):
+        return Cell("" if _is_missing(value) else catalog.code_label(column, value))
+    if column == "kategori" and not _is_missing(value):
+        return Cell(catalog.code_label(str(row.get("utfall", "")), value))
+    if column == "niva" and not _is_missing(value):
+        return Cell(catalog.code_label(str(row.get("bakgrund", "")), value))
+    if column == "bakgrund" and not _is_missing(value):
+        return Cell("Alla" if value == ALL else catalog.label(str(value)))
+    text = _format_value(
+        column,
+        value,
+        share=share and column.startswith(("varde", "ci_")),
+        hidden=hidden,
+    )
+    if _is_missing(value) or isinstance(value, bool) or not isinstance(value, Real):
+        return Cell(text)
+    if share and column.startswith("skillnad"):
+        return Cell(format_number(value * 100, decimals=1) + " p.e.", value * 100, POINTS_FORMAT)
+    if _is_count(column):
+        return Cell(text, int(value), COUNT_FORMAT)
+    if column in _P_COLUMNS:
+        return Cell(text, float(value), P_FORMAT)
+    if (share and column.startswith(("varde", "ci_"))) or column.startswith("andel"):
+        return Cell(text, float(value), PERCENT_FORMAT)
+    return Cell(text, float(value), DECIMAL_FORMAT)
+
+
+def cells(result: Protected) -> tuple[list[str], list[list[Cell]]]:
+    """The Swedish headers and every cell of a protected result, row by row."""
+    table = require_protected(result).table
+    hidden_rows = table["dold"] if "dold" in table else pd.Series(False, index=table.index)
+    columns = [c for c in table.columns if c != "dold" and c not in result.context]
+    rows = []
+    for (_, row), hidden in zip(table.iterrows(), hidden_rows, strict=True):
+        share = _is_share_row(row, result.kinds)
+        rows.append([_cell(c, row[c], row, share=share, hidden=bool(hidden)) for c in columns])
+    return [column_label(c) for c in columns], rows
+
+
 def display(result: Protected) -> pd.DataFrame:
     """A copy for people: Swedish headers and labels, formatted numbers, ``..`` where hidden.
 
     The footnotes that belong under it are ``result.footnotes``.
     """
-    table = require_protected(result).table
-    catalog = load_catalog()
-    hidden_rows = table["dold"] if "dold" in table else pd.Series(False, index=table.index)
-    records = []
-    for (_, row), hidden in zip(table.iterrows(), hidden_rows, strict=True):
-        share = _is_share_row(row)
-        out = {}
-        for column, value in row.items():
-            if column == "dold":
-                continue
-            if column == "ar":
-                out[column] = "" if _is_missing(value) else str(int(value))
-                continue
-            if column in catalog and not isinstance(value, (int, float)) or column == "utfall":
-                label_source = value if column != "utfall" else None
-                if column == "utfall":
-                    out[column] = catalog.label(str(value))
-                elif _is_missing(label_source):
-                    out[column] = ""
-                else:
-                    out[column] = catalog.code_label(column, label_source)
-                continue
-            if column == "kategori" and not _is_missing(value):
-                out[column] = catalog.code_label(str(row.get("utfall", "")), value)
-                continue
-            if column == "niva" and not _is_missing(value):
-                out[column] = catalog.code_label(str(row.get("bakgrund", "")), value)
-                continue
-            if column == "bakgrund" and not _is_missing(value):
-                out[column] = "Alla" if value == ALL else catalog.label(str(value))
-                continue
-            diff_share = share and column.startswith(("skillnad", "varde", "ci_"))
-            if diff_share and column.startswith("skillnad"):
-                text = _format_value(column, value, share=False, hidden=bool(hidden))
-                if not _is_missing(value):
-                    text = format_number(value * 100, decimals=1) + " p.e."
-                out[column] = text
-                continue
-            out[column] = _format_value(column, value, share=diff_share, hidden=bool(hidden))
-        records.append(out)
-    shown = pd.DataFrame(records, columns=[c for c in table.columns if c != "dold"])
-    shown.columns = [column_label(c) for c in shown.columns]
-    return shown
+    headers, rows = cells(result)
+    return pd.DataFrame([[cell.text for cell in row] for row in rows], columns=headers)
 
 
 def footnotes(result: Protected) -> str:
@@ -198,13 +230,27 @@ def to_csv(result: Protected, path: str | os.PathLike[str]) -> Path:
 
 
 def to_excel(results: Mapping[str, Protected], path: str | os.PathLike[str]) -> Path:
-    """Write one sheet per result with Swedish headers and the footnotes under each table."""
-    sheets = {}
-    for name, result in results.items():
-        shown = display(result)
-        foot = pd.DataFrame([{shown.columns[0]: footnotes(result)}]) if len(shown.columns) else None
-        sheets[name] = pd.concat([shown, foot], ignore_index=True) if foot is not None else shown
-    return write_excel(sheets, path)
+    """Write one sheet per result: Swedish headers, numbers as numbers, footnotes under it."""
+    payloads = [table_payload(result, caption=name) for name, result in results.items()]
+    return write_tables(payloads, path, names=sheet_names(list(results)))
+
+
+def table_payload(result: Protected, *, caption: str | None = None) -> dict[str, Any]:
+    """A protected result as JSON for a workbook: caption, headers, cells, footnotes.
+
+    A cell is ``[number, format]`` where it is a number and ``[text, null]`` otherwise; hidden
+    values are their ``..`` text, as on the page.
+    """
+    headers, rows = cells(result)
+    return {
+        "caption": caption or "",
+        "columns": headers,
+        "rows": [
+            [[c.number, c.number_format] if c.number is not None else [c.text, None] for c in row]
+            for row in rows
+        ],
+        "footnotes": footnotes(result),
+    }
 
 
 def to_html(result: Protected, *, caption: str | None = None) -> str:
@@ -224,6 +270,14 @@ class HtmlTable:
 
     def _repr_html_(self) -> str:
         return to_html(self.result, caption=self.caption)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        # the page shows the HTML; the numbers travel along for the kommun's Excel workbook
+        return {
+            "text/html": self._repr_html_(),
+            "text/plain": repr(self),
+            TABLE_MIME: table_payload(self.result, caption=self.caption),
+        }
 
     def __repr__(self) -> str:
         return to_text(self.result)

@@ -38,6 +38,9 @@ class Protected:
     kinds
         Each outcome in the table (``utfall``) and how it is summarised: ``share`` (values and
         differences are shares, 0–1), ``mean`` or ``category`` (shares of each category).
+    context
+        Columns kept for reading the others but not shown: a selection of columns without
+        ``utfall`` keeps it here, so that shares are still told from means.
     """
 
     table: pd.DataFrame
@@ -45,6 +48,7 @@ class Protected:
     footnotes: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     kinds: Mapping[str, OutcomeKind] = field(default_factory=dict)
+    context: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.footnotes:
@@ -71,7 +75,10 @@ class Protected:
         """Some columns of the table, still protected: ``result[["mening", "skillnad"]]``."""
         if isinstance(columns, str):
             raise TypeError("Ange en lista av kolumner; en enskild kolumn finns i result.table.")
-        return replace(self, table=self.table[list(columns)])
+        chosen = list(columns)
+        context = tuple(c for c in ("utfall", "dold") if c in self.table and c not in chosen)
+        shown_context = tuple(c for c in context if c != "dold")
+        return replace(self, table=self.table[chosen + list(context)], context=shown_context)
 
     def with_table(self, table: pd.DataFrame) -> Protected:
         """The same terms for a table derived from this one (rows or columns added)."""

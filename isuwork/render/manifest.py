@@ -2,7 +2,7 @@
 
 ``manifest.json`` in the report folder has one entry per page: the key of its inputs (see
 :meth:`isuwork.render.jobs.RenderJob.key`), whether it was made, and the Swedish message when it
-was not. It is rewritten atomically after every page, so a run that is interrupted keeps what
+was not; and one per kommun for its Excel workbook and PDF, keyed by its pages' keys. It is rewritten atomically after every page, so a run that is interrupted keeps what
 it finished and the next run starts from there.
 """
 
@@ -25,16 +25,18 @@ class Manifest:
 
     out_dir: Path
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bundles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, out_dir: Path) -> Manifest:
         """Read the folder's manifest (an empty one when there is none or it is unreadable)."""
         path = Path(out_dir) / NAME
         try:
-            pages = json.loads(path.read_text(encoding="utf-8"))["pages"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pages = {}
-        return cls(out_dir=Path(out_dir), pages=dict(pages))
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            pages, bundles = dict(saved["pages"]), dict(saved.get("bundles", {}))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pages, bundles = {}, {}
+        return cls(out_dir=Path(out_dir), pages=pages, bundles=bundles)
 
     def _name(self, job: RenderJob) -> str:
         return job.html_path.relative_to(self.out_dir).as_posix()
@@ -56,7 +58,27 @@ class Manifest:
         }
         self.save()
 
+    def bundle_ok(self, kommun: str, key: str) -> bool:
+        """True when the kommun's workbook and PDF were made from pages with this key."""
+        entry = self.bundles.get(kommun, {})
+        return entry.get("key") == key and entry.get("ok") is True
+
+    def record_bundle(self, kommun: str, key: str, *, error: str | None) -> None:
+        """Note whether a kommun's workbook and PDF were made, and save the manifest."""
+        self.bundles[kommun] = {"key": key, "ok": error is None, "message": error}
+        self.save()
+
+    def forget_bundle(self, kommun: str) -> None:
+        """Forget a kommun's workbook and PDF (a page they come from could not be made)."""
+        if self.bundles.pop(kommun, None) is not None:
+            self.save()
+
+    def bundle_failures(self) -> dict[str, str]:
+        """The kommuner whose workbook and PDF could not be made, with the message why."""
+        return {k: e["message"] for k, e in self.bundles.items() if not e.get("ok")}
+
     def save(self) -> Path:
         """Write the manifest atomically."""
-        text = json.dumps({"pages": self.pages}, ensure_ascii=False, indent=1, sort_keys=True)
+        saved = {"pages": self.pages, "bundles": self.bundles}
+        text = json.dumps(saved, ensure_ascii=False, indent=1, sort_keys=True)
         return write_text(text, self.out_dir / NAME)

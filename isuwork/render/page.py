@@ -60,15 +60,27 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
+def notebook_body(nb: Any) -> str:
+    """The HTML of an executed notebook's cells, without code, scripts or the page around it.
+
+    nbconvert's ``basic`` template gives the cells' HTML without the page around it (the full
+    templates load scripts from the internet). Widget views are left out: their content lives
+    only in a live session.
+    """
+    body, _ = _exporter().from_notebook_node(nb)
+    return re.sub(r"<script[^>]*>.*?</script>", "", body, flags=re.DOTALL)
+
+
 def notebook_to_html(nb: Any, *, title: str, nav: str = "") -> str:
     """Convert an executed notebook to one self-contained HTML page without code cells.
 
-    nbconvert's ``basic`` template gives the cells' HTML without the page around it (the full
-    templates load scripts from the internet); the page, its style and the footer are ours.
-    Widget views are left out: their content lives only in a live session.
+    The page, its style and the footer are ours; the cells come from :func:`notebook_body`.
     """
-    body, _ = _exporter().from_notebook_node(nb)
-    body = re.sub(r"<script[^>]*>.*?</script>", "", body, flags=re.DOTALL)
+    return html_page(title=title, nav=nav, body=notebook_body(nb))
+
+
+def html_page(*, title: str, body: str, nav: str = "") -> str:
+    """Our offline page around a body of HTML: style, navigation and the footer."""
     return PAGE.format(title=html.escape(title), nav=nav, body=body, footer=html.escape(FOOTER))
 
 
@@ -94,6 +106,8 @@ def write_index(
     out_dir: Path,
     failures: Mapping[Path, str],
     settings: Mapping[str, str] = {},
+    bundles: Mapping[str, tuple[Path, Path]] = {},
+    bundle_failures: Mapping[str, str] = {},
 ) -> Path:
     """Write ``index.html``: every kommun with its pages, failures with their messages.
 
@@ -107,6 +121,10 @@ def write_index(
         Pages that could not be made, with the Swedish message of why.
     settings
         The run's parameters as shown to the reader (label to value).
+    bundles
+        Each kommun's Excel workbook and PDF, where they were made.
+    bundle_failures
+        Kommuner whose workbook and PDF could not be made, with the message why.
     """
     by_kommun: dict[str, list[RenderJob]] = {}
     for job in jobs:
@@ -138,6 +156,12 @@ def write_index(
             else:
                 rel = html.escape(job.html_path.relative_to(out_dir).as_posix())
                 links.append(f'<a href="{rel}">{label}</a>')
+        if kommun in bundles:
+            xlsx, pdf = (html.escape(p.relative_to(out_dir).as_posix()) for p in bundles[kommun])
+            links.append(f'<a href="{pdf}">Hela rapporten (PDF)</a>')
+            links.append(f'<a href="{xlsx}">Tabellerna (Excel)</a>')
+        if kommun in bundle_failures:
+            problems.append(html.escape(bundle_failures[kommun]))
         state = "klar" if not problems else "ofullständig"
         cells = f"<td>{html.escape(kommun)}</td><td>{state}</td><td>{' · '.join(links)}</td>"
         parts.append(f"<tr>{cells}</tr>")
@@ -146,5 +170,4 @@ def write_index(
                 f'<tr><td></td><td class="fel" colspan="2">{"<br>".join(problems)}</td></tr>'
             )
     parts.append("</table>")
-    page = PAGE.format(title="Rapporter", nav="", body="\n".join(parts), footer=html.escape(FOOTER))
-    return write_text(page, out_dir / "index.html")
+    return write_text(html_page(title="Rapporter", body="\n".join(parts)), out_dir / "index.html")

@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing.util
 import os
 import signal
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -31,11 +32,12 @@ from isuwork.data.io import write_text
 from isuwork.data.store import Store, is_store, open_store, prepare_once
 from isuwork.domain.formatting import format_number
 from isuwork.domain.vocabulary import DEFAULT_MIN_N
-from isuwork.exceptions import ParameterError
+from isuwork.exceptions import IsuworkError, ParameterError
+from isuwork.render.bundle import bundle_paths, write_bundle
 from isuwork.render.jobs import DEFAULT_NOTEBOOKS, RenderJob, plan_jobs
 from isuwork.render.kernel import WarmKernel, failure_message
 from isuwork.render.manifest import Manifest
-from isuwork.render.page import notebook_to_html, title_of, write_index
+from isuwork.render.page import html_page, notebook_body, title_of, write_index
 from isuwork.workbook.results import prepare_screening_lists
 
 
@@ -86,6 +88,7 @@ def render_reports(
     notebook_dir: Path | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
+    bundles: bool = True,
 ) -> RenderSummary:
     """Execute the workbook for each kommun and write HTML reports plus an index page.
 
@@ -95,8 +98,8 @@ def render_reports(
         The kommuner to make reports for, matched against the data regardless of case; ``None``
         or empty means every kommun in the data.
     out_dir
-        Folder for the reports: ``<out_dir>/<kommun>/<notebook>.html``, ``index.html`` and
-        ``manifest.json``.
+        Folder for the reports: ``<out_dir>/<kommun>/<notebook>.html``, each kommun's PDF and
+        Excel workbook beside them, ``index.html`` and ``manifest.json``.
     notebooks
         Notebook file names (in ``notebook_dir``, by default the workbook that comes with
         isuwork) or paths, in report order.
@@ -116,6 +119,9 @@ def render_reports(
         Where prepared stores are kept (default: ``.isuwork`` next to the export).
     force
         Make every page again, even those whose inputs have not changed.
+    bundles
+        Also write each kommun's Excel workbook of its tables and PDF of its pages
+        (:mod:`isuwork.render.bundle`).
 
     Returns
     -------
@@ -154,19 +160,38 @@ def render_reports(
     keys = {id(job): job.key() for job in jobs}
     todo = [job for job in jobs if force or not manifest.is_current(job, keys[id(job)])]
     summary = RenderSummary(out_dir=out, reused=len(jobs) - len(todo))
+    settings = _settings(params, store)
+    groups = _groups(jobs, todo, keys, manifest, bundles=bundles, force=force)
     if store is not None and todo:
-        _prepare_screening(store, todo, params, progress=progress)
+        try:
+            _prepare_screening(store, todo, params, progress=progress)
+        except IsuworkError as err:
+            # only a head start: each page makes its own list, and a kommun whose rows
+            # cannot be read fails alone
+            tqdm.write(
+                f"Steg 1:s listor kunde inte göras i förväg ({err}); sidorna gör dem själva.",
+                file=sys.stderr,
+            )
     failed: dict[Path, str] = {}
     bar = tqdm(
         total=len(jobs), initial=summary.reused, desc="Rapporter", unit="sida", disable=not progress
     )
     try:
-        for job, error, seconds in _execute(todo, workers=workers, timeout=timeout):
-            manifest.record(job, keys[id(job)], error=error, seconds=seconds)
-            if error is not None:
-                failed[job.html_path] = error
-            bar.set_postfix_str(job.kommun, refresh=False)
-            bar.update(1)
+        for group, outcomes, bundle in _execute(
+            groups, workers=workers, timeout=timeout, settings=settings
+        ):
+            for job, (error, seconds) in zip(group.todo, outcomes, strict=True):
+                manifest.record(job, keys[id(job)], error=error, seconds=seconds)
+                if error is not None:
+                    failed[job.html_path] = error
+                bar.set_postfix_str(job.kommun, refresh=False)
+                bar.update(1)
+            if bundle == BUNDLE_MADE:
+                manifest.record_bundle(group.kommun, group.bundle_key, error=None)
+            elif bundle != BUNDLE_SKIPPED:
+                manifest.record_bundle(group.kommun, group.bundle_key, error=bundle)
+            elif group.bundle_key is not None:
+                manifest.forget_bundle(group.kommun)
     finally:
         bar.close()
         # after Ctrl-C, pages not (re)made are marked as such, not linked as if they were
@@ -175,11 +200,29 @@ def render_reports(
             for job in jobs
             if job.html_path not in failed and not manifest.is_current(job, keys[id(job)])
         }
+        folders = _folders(jobs) if bundles else {}
+        made_bundles = {
+            kommun: bundle_paths(kommun, folder)
+            for kommun, folder in folders.items()
+            if manifest.bundle_ok(kommun, _bundle_key(jobs, kommun, keys))
+            and all(path.is_file() for path in bundle_paths(kommun, folder))
+        }
+        bundle_failures = {
+            kommun: message
+            for kommun, message in manifest.bundle_failures().items()
+            if kommun in folders
+        }
         summary.index = write_index(
-            jobs, out_dir=out, failures={**failed, **unmade}, settings=_settings(params, store)
+            jobs,
+            out_dir=out,
+            failures={**failed, **unmade},
+            settings=settings,
+            bundles=made_bundles,
+            bundle_failures=bundle_failures,
         )
     summary.pages = sorted(job.html_path for job in jobs if job.html_path not in failed)
     summary.failures = [failed[job.html_path] for job in jobs if job.html_path in failed]
+    summary.failures += list(bundle_failures.values())
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -232,27 +275,72 @@ def _settings(params: Mapping[str, Any], store: Store | None) -> dict[str, str]:
     return shown
 
 
+@dataclass
+class _Group:
+    """A kommun's share of the run: its pages to make, and whether its files are to be made."""
+
+    kommun: str
+    jobs: list[RenderJob]
+    todo: list[RenderJob]
+    bundle_key: str | None
+
+
+def _folders(jobs: Sequence[RenderJob]) -> dict[str, Path]:
+    return {job.kommun: job.html_path.parent for job in jobs}
+
+
+def _bundle_key(jobs: Sequence[RenderJob], kommun: str, keys: Mapping[int, str]) -> str:
+    # the workbook and the PDF depend on nothing but the kommun's pages
+    return "-".join(keys[id(job)] for job in jobs if job.kommun == kommun)
+
+
+def _groups(
+    jobs: Sequence[RenderJob],
+    todo: Sequence[RenderJob],
+    keys: Mapping[int, str],
+    manifest: Manifest,
+    *,
+    bundles: bool,
+    force: bool,
+) -> list[_Group]:
+    """The kommuner with something to do: pages to make, or a workbook and PDF out of date."""
+    groups = []
+    for kommun, folder in _folders(jobs).items():
+        own = [job for job in jobs if job.kommun == kommun]
+        own_todo = [job for job in todo if job.kommun == kommun]
+        key = _bundle_key(jobs, kommun, keys) if bundles else None
+        files = all(path.is_file() for path in bundle_paths(kommun, folder))
+        stale = key is not None and (
+            force or bool(own_todo) or not files or not manifest.bundle_ok(kommun, key)
+        )
+        if own_todo or stale:
+            groups.append(_Group(kommun, own, own_todo, key if stale else None))
+    return groups
+
+
+#: What became of a kommun's workbook and PDF: made, not made because a page failed, or why not.
+BUNDLE_MADE, BUNDLE_SKIPPED = "made", "skipped"
+
+
 def _execute(
-    jobs: Sequence[RenderJob], *, workers: int, timeout: int
-) -> Iterator[tuple[RenderJob, str | None, float]]:
-    """Run jobs on worker processes; yield each page's outcome as its kommun finishes.
+    groups: Sequence[_Group], *, workers: int, timeout: int, settings: Mapping[str, str]
+) -> Iterator[tuple[_Group, list[tuple[str | None, float]], str]]:
+    """Run each kommun's pages on worker processes; yield its outcomes as it finishes.
 
     A kommun's pages go to one worker, in order, so that the later pages find what the first
-    computed (the screening list, the criteria checks) in the prepared store. A worker process
-    that dies takes its kommun with it: the kommun is tried once more in a new pool, and its
-    pages fail with a message if that happens again.
+    computed (the screening list, the criteria checks) in the prepared store, and its workbook
+    and PDF are made there from the pages. A worker process that dies takes its kommun with
+    it: the kommun is tried once more in a new pool, and its pages fail with a message if that
+    happens again.
     """
-    groups: dict[str, list[RenderJob]] = {}
-    for job in jobs:
-        groups.setdefault(job.kommun, []).append(job)
-    pending = list(groups.values())
+    pending = list(groups)
     tries: dict[str, int] = {}
     while pending:
         with ProcessPoolExecutor(
             max_workers=min(workers, len(pending)), initializer=_init_worker
         ) as pool:
-            futures: dict[Future[Any], list[RenderJob]] = {
-                pool.submit(_work, group, timeout): group for group in pending
+            futures: dict[Future[Any], _Group] = {
+                pool.submit(_work, group, timeout, settings): group for group in pending
             }
             pending = []
             try:
@@ -261,18 +349,18 @@ def _execute(
                     for future in done:
                         group = futures.pop(future)
                         try:
-                            outcomes = future.result()
+                            outcomes, bundle = future.result()
                         except BrokenProcessPool:
-                            kommun = group[0].kommun
-                            tries[kommun] = tries.get(kommun, 0) + 1
-                            if tries[kommun] < 2:
+                            tries[group.kommun] = tries.get(group.kommun, 0) + 1
+                            if tries[group.kommun] < 2:
                                 pending.append(group)
                                 continue
                             outcomes = [
-                                (f"{_label(j)} avbröts: arbetsprocessen dog.", 0.0) for j in group
+                                (f"{_label(j)} avbröts: arbetsprocessen dog.", 0.0)
+                                for j in group.todo
                             ]
-                        for job, (error, seconds) in zip(group, outcomes, strict=True):
-                            yield job, error, seconds
+                            bundle = BUNDLE_SKIPPED
+                        yield group, outcomes, bundle
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
@@ -289,17 +377,26 @@ def _init_worker() -> None:
     multiprocessing.util.Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
 
 
-def _work(group: list[RenderJob], timeout: int) -> list[tuple[str | None, float]]:
+def _work(
+    group: _Group, timeout: int, settings: Mapping[str, str]
+) -> tuple[list[tuple[str | None, float]], str]:
     outcomes: list[tuple[str | None, float]] = []
-    for job in group:
+    bodies: dict[Path, str] = {}
+    for job in group.todo:
         start = time.perf_counter()
         try:
-            render_one(job, kernel=_KERNEL, timeout=timeout)
+            bodies[job.ipynb_path] = _render(job, kernel=_KERNEL, timeout=timeout)
         except Exception as err:
             outcomes.append((failure_message(_label(job), err), time.perf_counter() - start))
         else:
             outcomes.append((None, time.perf_counter() - start))
-    return outcomes
+    if group.bundle_key is None or any(error is not None for error, _ in outcomes):
+        return outcomes, BUNDLE_SKIPPED
+    try:
+        write_bundle(group.kommun, group.jobs, settings=settings, bodies=bodies)
+    except Exception as err:
+        return outcomes, f"{group.kommun}: Excel-filen och PDF:en kunde inte skapas: {err}"
+    return outcomes, BUNDLE_MADE
 
 
 def _label(job: RenderJob) -> str:
@@ -311,6 +408,12 @@ def render_one(job: RenderJob, *, kernel: WarmKernel | None = None, timeout: int
 
     Both files are written atomically: an interrupted run leaves the old page or none.
     """
+    _render(job, kernel=kernel, timeout=timeout)
+    return job.html_path
+
+
+def _render(job: RenderJob, *, kernel: WarmKernel | None, timeout: int) -> str:
+    """Make one page; return its body, which the kommun's PDF reuses."""
     own = kernel is None
     kernel = WarmKernel() if kernel is None else kernel
     try:
@@ -319,6 +422,8 @@ def render_one(job: RenderJob, *, kernel: WarmKernel | None = None, timeout: int
         if own:
             kernel.shutdown()
     write_text(nbformat.writes(nb), job.ipynb_path)
+    body = notebook_body(nb)
     title = f"{job.kommun} – {title_of(job.notebook)}"
     nav = '<a href="../index.html">Alla rapporter</a>'
-    return write_text(notebook_to_html(nb, title=title, nav=nav), job.html_path)
+    write_text(html_page(title=title, nav=nav, body=body), job.html_path)
+    return body
