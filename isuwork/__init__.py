@@ -41,6 +41,7 @@ _LAZY: dict[str, str] = {
     "compare": "isuwork.analysis.compare",
     "compare_units": "isuwork.analysis.units",
     "data_quality": "isuwork.analysis.compare",
+    "missing_overview": "isuwork.analysis.compare",
     "describe_screening": "isuwork.present.screening_text",
     "load": "isuwork.data.prepare",
     "load_catalog": "isuwork.domain.catalog",

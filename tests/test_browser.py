@@ -149,3 +149,44 @@ def test_explorer_in_a_real_browser(jupyter_lab):
     assert before != after
     assert images >= 1  # the chart is drawn, not its text representation
     assert "Deltog i utredningssamtal" in after
+
+
+def test_a_rendered_report_in_chromium(tmp_path):
+    """A kommun's rendered step-1 page, opened from disk as a reader would: every table and
+    chart is there and every chart loads (offline); the index links the pages, PDF and Excel."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    from isuwork.render import render_reports, reports_parameters
+
+    sample = ROOT / "data" / "sample" / "isu_exempel.csv"
+    out = tmp_path / "reports"
+    summary = render_reports(
+        ["Exempelby"],
+        out_dir=out,
+        parameters=reports_parameters(data=sample, journal_dir=tmp_path / "journal"),
+        workers=1,
+        progress=False,
+        cache_dir=tmp_path / "cache",
+    )
+    assert summary.ok, summary.failures
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto((out / "exempelby" / "01_vad_ser_vi.html").as_uri())
+        tables = page.locator("table").count()
+        captions = page.locator("p strong").all_inner_texts()
+        images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+        page.screenshot(path=str(ARTIFACTS / "report_step1.png"), full_page=False)
+        page.goto((out / "index.html").as_uri())
+        links = page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        browser.close()
+    assert tables >= 3
+    assert {"Saknade uppgifter per kön", "De största skillnaderna"} <= set(captions)
+    assert len(images) >= 4 and all(done and width > 0 for done, width in images)
+    assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing from the net
+    assert "exempelby/01_vad_ser_vi.html" in links
+    assert {"exempelby/exempelby_rapport.pdf", "exempelby/exempelby_tabeller.xlsx"} <= set(links)

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, trend
+from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, missing_overview, trend
 from isuwork.analysis.list_tables import comparison_from_list
 from isuwork.analysis.screening import screen
 from isuwork.analysis.units import compare_units
@@ -444,3 +444,23 @@ def test_a_table_taken_from_the_list_shows_exactly_the_lists_cells(sample):
         comparison_from_list(listing, outcome="hemtjanst_tim_man", by="aldersgrupp")
     with pytest.raises(ParameterError, match="bakgrund"):
         comparison_from_list(listing, outcome="beviljad", by="bostadsomrade")
+
+
+def test_missing_overview_one_row_per_variable_with_something_missing(sample):
+    """Each sex's share missing agrees with data_quality; complete and absent variables are
+    named under the table instead of given rows."""
+    full = data_quality(sample).table
+    overview = missing_overview(sample)
+    table = overview.table
+    labels = set(table["etikett"])
+    for label, part in full.groupby("etikett"):
+        shares = part.set_index("kon")["andel_saknas"]
+        if (shares == 0).all():
+            assert label not in labels and label in overview.footnotes[1]
+        elif (shares == 1).all():
+            assert label not in labels and label in overview.footnotes[-1]
+        else:
+            row = table[table["etikett"] == label].iloc[0]
+            assert row["andel_saknas_kvinna"] == pytest.approx(shares["kvinna"])
+            assert row["andel_saknas_man"] == pytest.approx(shares["man"])
+    assert len(table) < full["variabel"].nunique()

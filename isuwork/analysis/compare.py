@@ -212,3 +212,46 @@ def data_quality(df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
     shown = suppress(table, min_n=min_n, group_cols=["variabel", SEX], pair_col=None)
     shown = shown.rename(columns={"antal": "saknas", "varde": "andel_saknas"})
     return Protected(shown.drop(columns=["metod"]), min_n=min_n)
+
+
+def missing_overview(df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
+    """The variables where something is missing: the share missing for each sex, one row each.
+
+    A shorter view of :func:`data_quality` for reports. Variables that are there for everyone
+    and variables missing for everyone (they do not apply, or the export lacks them) get no row;
+    the footnotes name them.
+
+    Parameters
+    ----------
+    df
+        A prepared frame.
+    min_n
+        Smallest number of cases shown.
+
+    Returns
+    -------
+    Protected
+        Columns ``etikett, andel_saknas_<kön>`` for each sex, ``dold``.
+    """
+    quality = data_quality(df, min_n=min_n)
+    sexes = load_catalog().sexes
+    table = quality.table
+    rows, complete, absent = [], [], []
+    for _, part in table.groupby("variabel", sort=False):
+        shares = part.set_index(SEX)["andel_saknas"].reindex(list(sexes))
+        hidden = bool(part["dold"].any())
+        label = str(part["etikett"].iloc[0])
+        if not hidden and shares.notna().all() and (shares == 0).all():
+            complete.append(label)
+        elif not hidden and shares.notna().all() and (shares == 1).all():
+            absent.append(label)
+        else:
+            row = {"etikett": label, **{f"andel_saknas_{s}": shares[s] for s in sexes}}
+            rows.append({**row, "dold": hidden})
+    columns = ["etikett", *(f"andel_saknas_{s}" for s in sexes), "dold"]
+    notes = list(quality.footnotes)
+    if complete:
+        notes.append(f"Uppgifterna finns för alla: {', '.join(complete)}.")
+    if absent:
+        notes.append(f"Uppgifterna saknas för alla: {', '.join(absent)}.")
+    return Protected(pd.DataFrame(rows, columns=columns), min_n=min_n, footnotes=tuple(notes))

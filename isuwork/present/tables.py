@@ -113,6 +113,8 @@ def column_label(column: str) -> str:
             return f"Antal {label.lower()}"
         if column == f"varde_{code}":
             return label
+        if column == f"andel_saknas_{code}":
+            return f"Saknas, {label.lower()}"
     return COLUMN_LABELS.get(column) or catalog.label(column)
 
 

@@ -57,6 +57,7 @@ def _exporter() -> HTMLExporter:
     # Building the exporter loads its templates; a worker makes it once for all its pages.
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True)
     exporter.exclude_output_prompt = True
+    exporter.exclude_anchor_links = True  # no "¶" after every heading of a report
     return exporter
 
 

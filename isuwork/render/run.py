@@ -191,7 +191,10 @@ def render_reports(
             elif bundle != BUNDLE_SKIPPED:
                 manifest.record_bundle(group.kommun, group.bundle_key, error=bundle)
             elif group.bundle_key is not None:
+                # a page of it failed: an older PDF or workbook would no longer match the pages
                 manifest.forget_bundle(group.kommun)
+                for path in bundle_paths(group.kommun, group.jobs[0].html_path.parent):
+                    path.unlink(missing_ok=True)
     finally:
         bar.close()
         # after Ctrl-C, pages not (re)made are marked as such, not linked as if they were
