@@ -240,7 +240,15 @@ def test_interrupted_run_resumes_where_it_stopped(tmp_path):
     path = _page(tmp_path / "sakta.ipynb", "import time\ntime.sleep(1)\nprint(kommun)")
     out = tmp_path / "reports"
     command = [sys.executable, "-c", _RUN, str(out), str(path)]
-    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # a shell's background job starts with Ctrl-C ignored, and children inherit that: the run
+    # gets Ctrl-C as a person's terminal would give it, wherever the tests were started from
+    run = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     manifest = out / "manifest.json"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (
