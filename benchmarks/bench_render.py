@@ -16,7 +16,8 @@ the CSV written by ``bench_prepare.py`` (1,000,210 rows, 290 kommuner; generated
     ``render_reports`` for all 290 kommuner from the CSV, end to end, with a fresh store.
 
 ``render`` and ``all`` make each kommun's PDF and Excel workbook too, as ``isuwork render``
-does. ``--kommuner 0 --plain 0 --all`` measures the national run alone.
+does (``--utan-pdf``: the workbook only). ``--kommuner 0 --plain 0 --all`` measures the
+national run alone.
 
 Each step reports seconds, seconds per page (wall time over pages made, two at a time) and the
 peak memory of the whole process tree (this process, the workers and their kernels: the sum of
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--kommuner", type=int, default=30, help="kommuner with render")
     parser.add_argument("--all", action="store_true", help="also all kommuner end to end")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--utan-pdf", action="store_true", help="no PDF per kommun")
     args = parser.parse_args()
     from isuwork.data.io import write_csv
     from isuwork.data.sample import generate_sample
@@ -178,6 +180,7 @@ def main() -> None:
                 workers=args.workers,
                 cache_dir=work / f"cache-{folder}",
                 progress=True,
+                pdf=not args.utan_pdf,
             )
             assert summary.ok, summary.failures
             return len(summary.pages)

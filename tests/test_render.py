@@ -337,6 +337,11 @@ def test_each_kommun_gets_its_workbook_and_pdf(tmp_path):
     pdf.unlink()
     third = render_reports(["Aby", "Bby"], **options)
     assert third.ok and third.reused == 2 and pdf.is_file()  # the PDF again, not the pages
+    without = render_reports(["Aby", "Bby"], pdf=False, **options)
+    assert without.ok and without.reused == 2 and xlsx.is_file() and not pdf.exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "aby_rapport.pdf" not in index and 'href="aby/aby_tabeller.xlsx"' in index
+    assert render_reports(["Aby", "Bby"], **options).reused == 2 and pdf.is_file()
 
 
 @pytest.mark.slow
@@ -373,7 +378,7 @@ def test_a_damaged_kommun_slice_fails_that_kommun_only(tmp_path, capsys):
         cache_dir=tmp_path / "cache",
         workers=2,
         progress=False,
-        bundles=False,
+        pdf=False,
     )
     assert "Steg 1:s listor kunde inte göras i förväg" in capsys.readouterr().err
     assert len(summary.failures) == 1

@@ -73,7 +73,7 @@ def run_render(args: argparse.Namespace) -> int:
         workers=args.workers,
         cache_dir=args.cache,
         force=args.om,
-        bundles=not args.bara_html,
+        pdf=not args.utan_pdf,
     )
     print(summary.to_text())
     return 0 if summary.ok else 1

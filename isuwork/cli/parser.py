@@ -234,9 +234,9 @@ def _render(sub: Subparsers) -> None:
         help="gör om alla sidor, även de som redan är gjorda med samma data och inställningar",
     )
     parser.add_argument(
-        "--bara-html",
+        "--utan-pdf",
         action="store_true",
-        help="skriv bara HTML-sidorna, utan PDF och Excel-fil per kommun (går fortare)",
+        help="gör ingen PDF per kommun (går fortare; HTML-sidorna och Excel-filen görs ändå)",
     )
     _add_workers(parser)
     parser.set_defaults(handler="render")

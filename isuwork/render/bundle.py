@@ -36,7 +36,7 @@ h1, h2, h3 { break-after: avoid; }
 section.sida { break-before: page; }
 table { border-collapse: collapse; margin: 0.5rem 0; font-size: 7pt; table-layout: fixed;
         width: 100%%; }
-th, td { border: 0.5pt solid #bbb; padding: 1pt 3pt; overflow-wrap: anywhere; }
+th, td { border: 0.5pt solid #bbb; padding: 1pt 3pt; overflow-wrap: break-word; }
 th { background: #f0f0f0; }
 tr { break-inside: avoid; }
 img { max-width: 100%%; break-inside: avoid; }
@@ -151,8 +151,9 @@ def write_bundle(
     *,
     settings: Mapping[str, str] = {},
     bodies: Mapping[Path, str] = {},
-) -> tuple[Path, Path]:
-    """Write a kommun's Excel workbook and PDF from its executed notebooks.
+    pdf: bool = True,
+) -> list[Path]:
+    """Write a kommun's Excel workbook, and its PDF, from its executed notebooks.
 
     Parameters
     ----------
@@ -165,14 +166,24 @@ def write_bundle(
     bodies
         Page HTML already made in this process, by executed notebook path (saves converting
         those notebooks again).
+    pdf
+        Also write the PDF; without it, an older PDF of the kommun is removed, since it may no
+        longer match the pages.
+
+    Returns
+    -------
+    list of Path
+        The files written.
     """
     pages = [(title_of(job.notebook), nbformat.read(job.ipynb_path, as_version=4)) for job in jobs]
-    xlsx, pdf = bundle_paths(kommun, jobs[0].html_path.parent)
+    xlsx, document = bundle_paths(kommun, jobs[0].html_path.parent)
     made = {"Gjord": time.strftime("%Y-%m-%d %H:%M"), **settings}  # the run's time, if given
-    write_workbook(kommun, pages, xlsx, settings=made)
+    written = [write_workbook(kommun, pages, xlsx, settings=made)]
+    if not pdf:
+        document.unlink(missing_ok=True)
+        return written
     html_pages = [
         (title, bodies.get(job.ipynb_path) or notebook_body(nb))
         for job, (title, nb) in zip(jobs, pages, strict=True)
     ]
-    write_pdf(kommun, html_pages, pdf, settings=made)
-    return xlsx, pdf
+    return [*written, write_pdf(kommun, html_pages, document, settings=made)]

@@ -107,7 +107,7 @@ def write_index(
     out_dir: Path,
     failures: Mapping[Path, str],
     settings: Mapping[str, str] = {},
-    bundles: Mapping[str, tuple[Path, Path]] = {},
+    bundles: Mapping[str, Sequence[Path]] = {},
     bundle_failures: Mapping[str, str] = {},
 ) -> Path:
     """Write ``index.html``: every kommun with its pages, failures with their messages.
@@ -123,7 +123,7 @@ def write_index(
     settings
         The run's parameters as shown to the reader (label to value).
     bundles
-        Each kommun's Excel workbook and PDF, where they were made.
+        Each kommun's PDF and Excel workbook, where they were made.
     bundle_failures
         Kommuner whose workbook and PDF could not be made, with the message why.
     """
@@ -157,10 +157,10 @@ def write_index(
             else:
                 rel = html.escape(job.html_path.relative_to(out_dir).as_posix())
                 links.append(f'<a href="{rel}">{label}</a>')
-        if kommun in bundles:
-            xlsx, pdf = (html.escape(p.relative_to(out_dir).as_posix()) for p in bundles[kommun])
-            links.append(f'<a href="{pdf}">Hela rapporten (PDF)</a>')
-            links.append(f'<a href="{xlsx}">Tabellerna (Excel)</a>')
+        for path in bundles.get(kommun, ()):
+            rel = html.escape(path.relative_to(out_dir).as_posix())
+            what = "Hela rapporten (PDF)" if path.suffix == ".pdf" else "Tabellerna (Excel)"
+            links.append(f'<a href="{rel}">{what}</a>')
         if kommun in bundle_failures:
             problems.append(html.escape(bundle_failures[kommun]))
         state = "klar" if not problems else "ofullständig"

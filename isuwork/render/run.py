@@ -88,7 +88,7 @@ def render_reports(
     notebook_dir: Path | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     force: bool = False,
-    bundles: bool = True,
+    pdf: bool = True,
 ) -> RenderSummary:
     """Execute the workbook for each kommun and write HTML reports plus an index page.
 
@@ -119,9 +119,9 @@ def render_reports(
         Where prepared stores are kept (default: ``.isuwork`` next to the export).
     force
         Make every page again, even those whose inputs have not changed.
-    bundles
-        Also write each kommun's Excel workbook of its tables and PDF of its pages
-        (:mod:`isuwork.render.bundle`).
+    pdf
+        Write each kommun's PDF of its pages beside its Excel workbook of their tables
+        (:mod:`isuwork.render.bundle`); the PDF takes about as long as two pages.
 
     Returns
     -------
@@ -161,7 +161,7 @@ def render_reports(
     todo = [job for job in jobs if force or not manifest.is_current(job, keys[id(job)])]
     summary = RenderSummary(out_dir=out, reused=len(jobs) - len(todo))
     settings = _settings(params, store)
-    groups = _groups(jobs, todo, keys, manifest, bundles=bundles, force=force)
+    groups = _groups(jobs, todo, keys, manifest, pdf=pdf, force=force)
     if store is not None and todo:
         try:
             _prepare_screening(store, todo, params, progress=progress)
@@ -203,12 +203,12 @@ def render_reports(
             for job in jobs
             if job.html_path not in failed and not manifest.is_current(job, keys[id(job)])
         }
-        folders = _folders(jobs) if bundles else {}
+        folders = _folders(jobs)
         made_bundles = {
-            kommun: bundle_paths(kommun, folder)
+            kommun: _bundle_files(kommun, folder, pdf=pdf)
             for kommun, folder in folders.items()
-            if manifest.bundle_ok(kommun, _bundle_key(jobs, kommun, keys))
-            and all(path.is_file() for path in bundle_paths(kommun, folder))
+            if manifest.bundle_ok(kommun, _bundle_key(jobs, kommun, keys, pdf=pdf))
+            and all(path.is_file() for path in _bundle_files(kommun, folder, pdf=pdf))
         }
         bundle_failures = {
             kommun: message
@@ -286,15 +286,24 @@ class _Group:
     jobs: list[RenderJob]
     todo: list[RenderJob]
     bundle_key: str | None
+    pdf: bool = True
 
 
 def _folders(jobs: Sequence[RenderJob]) -> dict[str, Path]:
     return {job.kommun: job.html_path.parent for job in jobs}
 
 
-def _bundle_key(jobs: Sequence[RenderJob], kommun: str, keys: Mapping[int, str]) -> str:
+def _bundle_key(
+    jobs: Sequence[RenderJob], kommun: str, keys: Mapping[int, str], *, pdf: bool
+) -> str:
     # the workbook and the PDF depend on nothing but the kommun's pages
-    return "-".join(keys[id(job)] for job in jobs if job.kommun == kommun)
+    pages = "-".join(keys[id(job)] for job in jobs if job.kommun == kommun)
+    return f"{pages}+pdf" if pdf else pages
+
+
+def _bundle_files(kommun: str, folder: Path, *, pdf: bool) -> list[Path]:
+    xlsx, document = bundle_paths(kommun, folder)
+    return [xlsx, document] if pdf else [xlsx]
 
 
 def _groups(
@@ -303,7 +312,7 @@ def _groups(
     keys: Mapping[int, str],
     manifest: Manifest,
     *,
-    bundles: bool,
+    pdf: bool,
     force: bool,
 ) -> list[_Group]:
     """The kommuner with something to do: pages to make, or a workbook and PDF out of date."""
@@ -311,13 +320,11 @@ def _groups(
     for kommun, folder in _folders(jobs).items():
         own = [job for job in jobs if job.kommun == kommun]
         own_todo = [job for job in todo if job.kommun == kommun]
-        key = _bundle_key(jobs, kommun, keys) if bundles else None
-        files = all(path.is_file() for path in bundle_paths(kommun, folder))
-        stale = key is not None and (
-            force or bool(own_todo) or not files or not manifest.bundle_ok(kommun, key)
-        )
+        key = _bundle_key(jobs, kommun, keys, pdf=pdf)
+        files = all(path.is_file() for path in _bundle_files(kommun, folder, pdf=pdf))
+        stale = force or bool(own_todo) or not files or not manifest.bundle_ok(kommun, key)
         if own_todo or stale:
-            groups.append(_Group(kommun, own, own_todo, key if stale else None))
+            groups.append(_Group(kommun, own, own_todo, key if stale else None, pdf))
     return groups
 
 
@@ -396,9 +403,9 @@ def _work(
     if group.bundle_key is None or any(error is not None for error, _ in outcomes):
         return outcomes, BUNDLE_SKIPPED
     try:
-        write_bundle(group.kommun, group.jobs, settings=settings, bodies=bodies)
+        write_bundle(group.kommun, group.jobs, settings=settings, bodies=bodies, pdf=group.pdf)
     except Exception as err:
-        return outcomes, f"{group.kommun}: Excel-filen och PDF:en kunde inte skapas: {err}"
+        return outcomes, f"{group.kommun}: Excel-filen eller PDF:en kunde inte skapas: {err}"
     return outcomes, BUNDLE_MADE
 
 
