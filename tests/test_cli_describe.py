@@ -67,6 +67,10 @@ def test_screen_xlsx_has_swedish_headers(tmp_path, capsys):
     )
     sheet = pd.read_excel(target, sheet_name="screening")
     assert "Iakttagelse" in sheet.columns and "Kvinnor" in sheet.columns
+    # numbers, not text: the shares can be sorted and summed (the footnote row aside)
+    women = sheet["Kvinnor"].iloc[:-2]
+    assert women.map(lambda v: isinstance(v, int | float) or v == "..").all()
+    assert (women != "..").sum() > len(women) / 2
 
 
 def test_unknown_outcome_exit_1(capsys):
