@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from isuwork.exceptions import PrivacyError
+from isuwork.exceptions import ParameterError, PrivacyError
 from isuwork.present import excel, plots, tables
 from isuwork.privacy.protected import Protected, protect
 
@@ -160,6 +160,42 @@ def test_forest_orders_and_scales():
     assert sorted(np.round(xs, 6)) == [-8.0, 12.0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1].startswith("Beviljad") and "LSS" in labels[-1]
+
+
+def test_forest_never_draws_a_mean_on_the_axis_of_shares():
+    """A mean of −0,405 insatser was drawn at −40,5 percentage points: means now get a panel of
+    their own, in percent of the men's mean, with both means in the label."""
+    screening = pd.DataFrame(
+        {
+            "utfall": ["beviljad", "antal_insatser_efter", "hemtjanst_tim_man"],
+            "kategori": pd.NA,
+            "bakgrund": "alla",
+            "niva": pd.NA,
+            "n_kvinna": [120, 120, 60],
+            "n_man": [100, 100, 50],
+            "varde_kvinna": [0.62, 1.62, 79.3],
+            "varde_man": [0.50, 2.025, 101.7],
+            "skillnad": [0.12, -0.405, -22.4],
+            "skillnad_ci_lag": [0.05, -0.6, -39.4],
+            "skillnad_ci_hog": [0.19, -0.21, -8.2],
+        }
+    )
+    kinds = {"beviljad": "share", "antal_insatser_efter": "mean", "hemtjanst_tim_man": "mean"}
+    ax = plots.forest(Protected(screening, min_n=5, kinds=kinds))
+    share_panel, mean_panel = ax.figure.axes
+    assert share_panel is ax
+    xs = [line.get_xdata()[0] for line in share_panel.lines if line.get_marker() == "D"]
+    assert np.round(xs, 6).tolist() == [12.0]
+    means = [line.get_xdata()[0] for line in mean_panel.lines if line.get_marker() == "D"]
+    assert sorted(np.round(means, 3)) == sorted(
+        [round(-0.405 / 2.025 * 100, 3), round(-22.4 / 101.7 * 100, 3)]
+    )
+    labels = [t.get_text() for t in mean_panel.get_yticklabels()]
+    assert any(label.endswith("1,6 mot 2,0") for label in labels), labels
+    assert "procent av männens medelvärde" in mean_panel.get_xlabel()
+    assert "procentenheter" in share_panel.get_xlabel()
+    with pytest.raises(ParameterError, match="var sin del"):
+        plots.forest(Protected(screening, min_n=5, kinds=kinds), ax=share_panel)
 
 
 def test_trend_funnel_life_areas_and_action_matrix():

@@ -10,6 +10,7 @@ and refuse anything else. No function here computes statistics or reads data.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,6 +21,7 @@ from matplotlib.ticker import FuncFormatter
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
 from isuwork.domain.vocabulary import SEX
+from isuwork.exceptions import ParameterError
 from isuwork.privacy.protected import Protected, require_protected
 
 #: Okabe–Ito colours: the first and second sex of the catalogue, other groups, limits.
@@ -138,25 +140,42 @@ def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None)
     return ax
 
 
-def forest(result: Protected, *, top: int = 20, ax: Axes | None = None) -> Axes:
-    """Differences between women and men with intervals, for the top rows of a screening list.
+def _share_rows(rows: pd.DataFrame, kinds: Mapping[str, str]) -> pd.Series:
+    """Which rows of a screening list are shares (or categories), by the result's kinds.
 
-    Shares are shown in percentage points; for means the chart shows each finding's difference
-    relative to its size column so that rows on different scales can share one axis.
+    A table without kinds (built by hand) is read by size: a difference within ±1 is a share.
     """
-    screening = require_protected(result).table
+    if kinds:
+        return rows["utfall"].map(lambda u: kinds.get(str(u), "share") != "mean").astype(bool)
+    return rows["skillnad"].abs() <= 1
+
+
+def _finding_label(row: pd.Series, *, mean: bool) -> str:
     catalog = load_catalog()
+    niva = (
+        ""
+        if row.get("bakgrund") == "alla"
+        else catalog.code_label(str(row.get("bakgrund")), row.get("niva"))
+    )
+    what = catalog.label(str(row["utfall"]))
+    if pd.notna(row.get("kategori")):
+        what += f": {catalog.code_label(str(row['utfall']), row['kategori'])}"
+    # the group is what tells two rows of one outcome apart: it is shortened last
+    label = textwrap.shorten(what, 50, placeholder=" …")
+    if niva:
+        label += f" ({textwrap.shorten(niva, 25, placeholder=' …')})"
+    if mean:
+        women, men = (format_number(row[f"varde_{s}"], decimals=1) for s in catalog.sexes)
+        label += f": {women} mot {men}"
+    return label
+
+
+def _draw_findings(ax: Axes, rows: pd.DataFrame, *, mean: bool) -> None:
     first, second = (style["colour"] for style in _sex_styles().values())
-    rows = screening.dropna(subset=["skillnad"]).head(top)
-    ax = _ax(ax, size=(8, max(3, 0.38 * len(rows) + 1)))
+    men = f"varde_{load_catalog().sexes[1]}"
     labels = []
     for k, (_, row) in enumerate(rows.iloc[::-1].iterrows()):
-        share = (
-            bool(row.get("metod", "wilson") == "wilson")
-            if "metod" in row
-            else abs(row["skillnad"]) <= 1
-        )
-        scale = 100 if share else 1
+        scale = 100 / abs(row[men]) if mean else 100
         ax.errorbar(
             row["skillnad"] * scale,
             k,
@@ -169,22 +188,68 @@ def forest(result: Protected, *, top: int = 20, ax: Axes | None = None) -> Axes:
             ecolor="black",
             capsize=2,
         )
-        niva = (
-            ""
-            if row.get("bakgrund") == "alla"
-            else catalog.code_label(str(row.get("bakgrund")), row.get("niva"))
-        )
-        what = catalog.label(str(row["utfall"]))
-        if pd.notna(row.get("kategori")):
-            what += f": {catalog.code_label(str(row['utfall']), row['kategori'])}"
-        labels.append(textwrap.shorten(f"{what} ({niva})" if niva else what, 60))
+        labels.append(_finding_label(row, mean=mean))
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("Skillnad kvinnor − män (procentenheter för andelar)")
+    ax.set_xlabel(
+        "Skillnad kvinnor − män, i procent av männens medelvärde"
+        if mean
+        else "Skillnad kvinnor − män, procentenheter"
+    )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, decimals=0)))
-    ax.set_title("Största skillnaderna mellan kvinnor och män")
     ax.spines[["top", "right"]].set_visible(False)
-    return ax
+
+
+def forest(result: Protected, *, top: int = 20, ax: Axes | None = None) -> Axes:
+    """Differences between women and men with intervals, for the top rows of a screening list.
+
+    Shares (and shares of categories) are drawn in percentage points. Means come in their own
+    units (insatser, hours, days), so no mean shares an axis with a share or with another
+    unit: a mean's difference is drawn in percent of the men's mean, in a panel of its own
+    below the shares, with both sexes' means in its label. A mean whose men's value is hidden
+    or zero cannot be put in percent and is left out of the chart (it stays in the list).
+
+    Returns
+    -------
+    Axes
+        The panel of the shares (of the means, when there are no shares).
+
+    Raises
+    ------
+    ParameterError
+        When ``ax`` is given but the rows need two panels.
+    """
+    protected = require_protected(result)
+    rows = protected.table.dropna(subset=["skillnad"]).head(top)
+    shares = _share_rows(rows, protected.kinds)
+    means = rows[~shares]
+    men = f"varde_{load_catalog().sexes[1]}"
+    if len(means):
+        means = means[means[men].notna() & (means[men] != 0)]
+    panels = [(part, mean) for part, mean in ((rows[shares], False), (means, True)) if len(part)]
+    if ax is not None and len(panels) > 1:
+        raise ParameterError(
+            "Andelar och medelvärden ritas i var sin del av diagrammet; låt forest göra sin "
+            "egen figur (utan ax)."
+        )
+    if ax is None:
+        heights = [max(2, 0.38 * len(part) + 1) for part, _ in panels] or [3]
+        fig, axes = plt.subplots(
+            len(heights),
+            1,
+            figsize=(8, sum(heights) + 0.5),
+            height_ratios=heights,
+            squeeze=False,
+            layout="constrained",
+        )
+        axes = list(axes[:, 0])
+        axes[0].set_title("Största skillnaderna mellan kvinnor och män")
+    else:
+        axes = [ax]
+        ax.set_title("Största skillnaderna mellan kvinnor och män")
+    for panel, (part, mean) in zip(axes, panels, strict=False):
+        _draw_findings(panel, part, mean=mean)
+    return axes[0]
 
 
 def trend(result: Protected, *, ax: Axes | None = None) -> Axes:
