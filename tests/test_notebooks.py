@@ -97,6 +97,7 @@ def test_notebooks_run_for_two_kommuner(tmp_path, label, extra):
     step1 = (tmp_path / "reports" / "exempelby" / "01_vad_ser_vi.html").read_text("utf-8")
     assert "De största skillnaderna" in step1 and "Iakttagelse" in step1
     assert step1.count("<img") >= 4  # the charts reach the report as images
+    assert step1.count('alt="Diagram: ') == step1.count("<img")  # Swedish alt text on each
     step2 = (tmp_path / "reports" / "sjovik" / "02_vi_reflekterar.html").read_text("utf-8")
     assert "Bedömning:" in step2  # the criteria verdict is shown
     assert "risk" in step2.lower()
@@ -205,3 +206,15 @@ def test_pages_go_on_without_optional_columns(tmp_path):
     assert "Jämförelsen mellan enheter visas inte. Uppgift saknas: enhet" in step1
     assert "inga uppgifter om åldersgrupp" in step1 and "inga uppgifter om år" in step1
     assert "De största skillnaderna" in step1  # the screening itself goes on
+
+
+def test_every_chart_cell_has_a_swedish_alt_text():
+    """A rendered chart's alt text comes from its cell (nbconvert's English default otherwise)."""
+    for path in [ROOT / "notebooks" / name for name in DEFAULT_NOTEBOOKS]:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "plots." in cell.source:
+                assert cell.metadata.get("alt", "").startswith("Diagram: "), (
+                    path.name,
+                    cell.source,
+                )
