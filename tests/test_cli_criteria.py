@@ -129,7 +129,7 @@ def test_berkeley_text(capsys, berkeley_file):
     assert "Rå skillnad: \u221214,2 procentenheter" in out
     assert "Bedömning: Risk för omotiverad skillnad (risk_unmotivated)" in out
     assert "Breslow–Days test, p = 0,002" in out
-    assert "tydlig skillnad i dept A: Kvinna högre (20,3 procentenheter)" in out
+    assert "tydlig skillnad i dept A: kvinnor högre (20,3 procentenheter)" in out
     assert "Skillnader i behov [dept]" in out
     assert "steg 2" in out
 

@@ -164,8 +164,8 @@ def test_opposite_differences_do_not_cancel():
     assert result.verdict == "risk_unmotivated"
     assert result.flags == ("heterogeneous",)
     text = message(result)
-    assert "behov_max 1: Kvinna högre (15,0 procentenheter)" in text
-    assert "behov_max 3: Man högre (−15,0 procentenheter)" in text
+    assert "behov_max 1: kvinnor högre (15,0 procentenheter)" in text
+    assert "behov_max 3: män högre (−15,0 procentenheter)" in text
     assert "ta ut varandra" in text
     data = to_dict(result)
     assert data["flags"] == ["heterogeneous"]

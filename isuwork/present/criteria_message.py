@@ -51,6 +51,16 @@ def group_label(group: str, level: str) -> str:
     return load_catalog().code_label(group, level)
 
 
+def group_in_text(group: str, level: str) -> str:
+    """A compared group as it reads inside a sentence: kön in the plural, lower case
+    (``kvinna`` → ``kvinnor``), other groups by their label."""
+    catalog = load_catalog()
+    variable = catalog.variables.get(group)
+    if variable is not None and level in variable.plural:
+        return variable.plural[level].lower()
+    return catalog.code_label(group, level)
+
+
 def format_diff(value: float | None, outcome_type: OutcomeType) -> str:
     """A difference in words: percentage points for shares, the unit for means."""
     if value is None or not finite(value):
@@ -93,7 +103,7 @@ def message(result: CriteriaResult, *, counts: Protection | None = None) -> str:
     """
     counts = protect_counts(result) if counts is None else counts
     catalog = load_catalog()
-    a, b = (group_label(result.group, level) for level in result.compare)
+    a, b = (group_in_text(result.group, level) for level in result.compare)
     what = catalog.label(result.outcome).lower()
     kind_type = result.outcome_type
     # the raw difference and one group's value would give the other's away
