@@ -131,7 +131,7 @@ def test_berkeley_text(capsys, berkeley_file):
     assert "Breslow–Days test, p = 0,002" in out
     assert "tydlig skillnad i dept A: kvinnor högre (20,3 procentenheter)" in out
     assert "Skillnader i behov [dept]" in out
-    assert "steg 2" in out
+    assert "underlag för gruppens reflektion" in out
 
 
 def test_compare_and_filter_options(capsys, berkeley_file):

@@ -94,6 +94,8 @@ def test_notebooks_run_for_two_kommuner(tmp_path, label, extra):
         assert "Traceback" not in text and "Error" not in text.replace("PrivacyError", "")
         assert not PERSONNUMMER.search(re.sub(r"<[^>]+>", " ", text))
         assert "Fritext tas bort vid förberedelsen" not in text
+        assert str(tmp_path) not in text  # no path of the machine that made the report
+        assert text.count("Journalen för") == 1  # the empty journal in one sentence
     step1 = (tmp_path / "reports" / "exempelby" / "01_vad_ser_vi.html").read_text("utf-8")
     assert "De största skillnaderna" in step1 and "Iakttagelse" in step1
     assert step1.count("<img") >= 4  # the charts reach the report as images

@@ -233,7 +233,7 @@ def test_batch_mode_returns_markdown_not_widgets(filled):
     assert isinstance(plan, Markdown) and "| Kvällstider för samtal |  | Lätt | Stor |" in plan.data
 
 
-def test_show_journal(filled, monkeypatch):
+def test_show_journal(filled, jdir, monkeypatch):
     shown = []
     monkeypatch.setattr(widgets_module, "display", shown.append)
     assert show_journal(filled, interactive=False) is None
@@ -241,6 +241,12 @@ def test_show_journal(filled, monkeypatch):
     assert isinstance(output, Markdown)
     assert output.data == filled.to_markdown(heading_level=2)
     assert "Samma mönster i andra kommuner." in output.data
+
+    shown.clear()
+    show_journal(open_journal("Tomby", journal_dir=jdir), interactive=False)
+    (empty,) = shown
+    assert "Journalen för Tomby är tom" in empty.data  # one sentence, not five empty sections
+    assert "Åtgärder (steg 4)" not in empty.data
 
     shown.clear()
     show_journal(filled, interactive=True)

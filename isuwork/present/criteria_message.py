@@ -28,7 +28,8 @@ HIDDEN = "visas inte"
 
 _STEP2_REMINDER = (
     "Kom ihåg: även en skillnad som kan förklaras av kriterierna kan bidra till att "
-    "ojämställdhet består. Ta med resultatet till steg 2, Vi reflekterar."
+    "ojämställdhet består. Resultatet är ett underlag för gruppens reflektion (steg 2) och "
+    "slutsatser (steg 3)."
 )
 
 

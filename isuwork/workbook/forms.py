@@ -17,6 +17,12 @@ from isuwork.workbook.action_form import ActionForm
 from isuwork.workbook.journal import Journal
 from isuwork.workbook.reflection_form import JournalForm
 
+#: What a rendered page says when the group has written nothing yet.
+EMPTY_JOURNAL = (
+    "## Gruppens reflektionsjournal\n\nJournalen för {kommun} är tom: gruppen har ännu inte "
+    "skrivit in några iakttagelser, reflektioner, slutsatser eller åtgärder."
+)
+
 
 def show_journal(journal: Journal, *, interactive: bool) -> None:
     """Show the journal in a notebook cell.
@@ -35,7 +41,11 @@ def show_journal(journal: Journal, *, interactive: bool) -> None:
     """
     journal.reload()
     if not interactive:
-        display(Markdown(journal.to_markdown(heading_level=2)))
+        if journal.observations or journal.conclusions or journal.actions:
+            display(Markdown(journal.to_markdown(heading_level=2)))
+        else:
+            # one sentence instead of five empty sections at the end of every page
+            display(Markdown(EMPTY_JOURNAL.format(kommun=journal.kommun)))
         return
     overview = widgets.Output()
     refresh = widgets.Button(description="Visa aktuell journal", icon="refresh")
