@@ -8,6 +8,7 @@ the table changes. A screenshot of the explorer is saved to ``test-artifacts/exp
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -151,25 +152,32 @@ def test_explorer_in_a_real_browser(jupyter_lab):
     assert "Deltog i utredningssamtal" in after
 
 
-def test_a_rendered_report_in_chromium(tmp_path):
-    """A kommun's rendered step-1 page, opened from disk as a reader would: every table and
-    chart is there and every chart loads (offline); the index links the pages, PDF and Excel."""
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The sample's reports for every kommun, rendered once for the tests below."""
     _require_browser()
-    from playwright.sync_api import sync_playwright
-
     from isuwork.render import render_reports, reports_parameters
 
+    tmp = tmp_path_factory.mktemp("reports")
     sample = ROOT / "data" / "sample" / "isu_exempel.csv"
-    out = tmp_path / "reports"
     summary = render_reports(
-        ["Exempelby"],
-        out_dir=out,
-        parameters=reports_parameters(data=sample, journal_dir=tmp_path / "journal"),
-        workers=1,
+        None,
+        out_dir=tmp / "reports",
+        parameters=reports_parameters(data=sample, journal_dir=tmp / "journal"),
+        workers=2,
         progress=False,
-        cache_dir=tmp_path / "cache",
+        cache_dir=tmp / "cache",
     )
     assert summary.ok, summary.failures
+    return tmp / "reports"
+
+
+def test_a_rendered_report_in_chromium(rendered):
+    """A kommun's rendered step-1 page, opened from disk as a reader would: every table and
+    chart is there and every chart loads (offline); the index links the pages, PDF and Excel."""
+    from playwright.sync_api import sync_playwright
+
+    out = rendered
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -190,3 +198,65 @@ def test_a_rendered_report_in_chromium(tmp_path):
     assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing from the net
     assert "exempelby/01_vad_ser_vi.html" in links
     assert {"exempelby/exempelby_rapport.pdf", "exempelby/exempelby_tabeller.xlsx"} <= set(links)
+
+
+#: English words that have no business in a Swedish report (whole words, case as written).
+ENGLISH = ("the", "and", "with", "missing", "True", "False", "Traceback", "Error", "Warning")
+
+
+def _forbidden_words() -> re.Pattern[str]:
+    """Codes and words a reader must never meet: verdict and flag codes, variable codes (those
+    that are not Swedish words of the catalogue's labels), interval and test codes, ``nan``,
+    ``None`` and a few English words."""
+    from isuwork.domain.catalog import load_catalog
+    from isuwork.domain.vocabulary import FLAG_LABELS, VERDICTS
+
+    catalog = load_catalog()
+    label_words = set(
+        re.findall(r"\w+", " ".join(v.label.lower() for v in catalog.variables.values()))
+    )
+    variables = [v for v in catalog.variables if "_" in v or v not in label_words]
+    words = [*VERDICTS, *FLAG_LABELS, *variables, "wilson", "chi2", "nan", "NaN", "None", *ENGLISH]
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])")
+
+
+def test_every_report_page_reads_well_in_chromium(rendered):
+    """Every page of every kommun, opened at 1,280 px with its folded details open: nothing
+    wider than the window, a Swedish alt text on every image, and no codes, English words,
+    ``nan``, ``None``, ``¶`` or paths of the machine in the visible text. A screenshot of each
+    page is saved under ``test-artifacts/pages/``."""
+    from playwright.sync_api import sync_playwright
+
+    forbidden = _forbidden_words()
+    shots = ARTIFACTS / "pages"
+    shots.mkdir(parents=True, exist_ok=True)
+    pages = sorted(rendered.glob("*/0*.html")) + [rendered / "index.html"]
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for path in pages:
+            name = f"{path.parent.name}/{path.name}"
+            page.goto(path.as_uri())
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            text = page.evaluate("document.body.innerText")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+            page.screenshot(path=str(shots / f"{path.parent.name}_{path.stem}.png"), full_page=True)
+            if width > 1280:
+                problems.append(f"{name}: {width} px wide")
+            problems += [
+                f"{name}: alt text {alt!r}" for alt in alts if not alt.startswith("Diagram: ")
+            ]
+            problems += [
+                f"{name}: {m.group(1)!r} in {text[max(0, m.start() - 40) : m.end() + 20]!r}"
+                for m in forbidden.finditer(text)
+            ]
+            problems += [
+                f"{name}: {token!r}"
+                for token in ("¶", str(ROOT), str(rendered), "/tmp/")
+                if token in text
+            ]
+        browser.close()
+    assert len(pages) == 17  # four kommuner of four pages, and the index
+    assert not problems, "\n".join(problems)

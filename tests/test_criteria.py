@@ -211,10 +211,10 @@ def test_need_met_another_way_explains():
     assert step(result, "installning").status == "not_testable"
     assert result.verdict == "explained"
     assert result.explained_by == ("annat_satt",)
-    assert "uppgift saknas: onskar_insats, samtycke" in message(result)
-    assert "Prövades delvis" in message(result) and "tillgodoses_annan_verksamhet" in message(
+    assert "uppgift saknas: önskar den föreslagna insatsen, samtycke" in message(result)
+    assert "Prövades delvis" in message(
         result
-    )
+    ) and "behovet ska tillgodoses av annan verksamhet" in message(result)
 
 
 @pytest.mark.parametrize(
@@ -402,7 +402,10 @@ def test_criterion_with_absent_or_empty_variables_is_not_testable():
         "tillgodoses_anhorig",
         "tillgodoses_annan_verksamhet",
     }
-    assert "uppgift saknas: tillgodoses_natverk, tillgodoses_anhorig" in message(result)
+    assert (
+        "uppgift saknas: behovet kan tillgodoses av nätverket, behovet kan tillgodoses av anhöriga"
+        in message(result)
+    )
     record = next(s for s in to_dict(result)["steps"] if s["criterion"] == "annat_satt")
     assert record["status"] == "not_testable" and record["diff"] is None
     # not testable never explains: the remaining difference is the need step's
@@ -421,7 +424,7 @@ def test_too_thin_variable_is_left_out():
     result = check_criteria(build(cells), outcome="beviljad")
     need = step(result, "behov")
     assert need.status == "not_testable"
-    assert "behov_max" in reason(need) and "ifylld i färre än" in reason(need)
+    assert "största bedömda svårighet" in reason(need) and "ifylld i färre än" in reason(need)
     assert result.remaining == result.raw
     assert result.verdict == "risk_unmotivated"
     assert "Inget av kriterierna kunde prövas" in message(result)
@@ -438,7 +441,7 @@ def test_criterion_recorded_for_one_group_only_explains_nothing():
     result = check_criteria(build(cells), outcome="beviljad")
     alt = step(result, "annat_satt")
     assert alt.status == "not_testable"
-    assert "(tillgodoses_anhorig: ifylld i färre än" in reason(alt)
+    assert "(behovet kan tillgodoses av anhöriga: ifylld i färre än" in reason(alt)
     assert result.verdict == "risk_unmotivated"
 
 
@@ -489,7 +492,7 @@ def test_small_strata_are_hidden_in_output():
     assert small["dold"] is True
     assert small["groups"][M]["n"] is None and small["groups"][M]["value"] is None
     text = to_text(result)
-    assert re.search(r"behov_max=4: .*\.\. fall", text)
+    assert re.search(r"Största bedömda svårighet \(0–4\): 4: .*\.\. fall", text)
     # the estimate itself still uses the stratum
     assert step(result, "behov").n == 443
 
@@ -523,7 +526,7 @@ def test_small_counts_never_reach_messages_notes_or_json():
 
     tiny = build([{"kon": W, "n": 3, "yes": 2}, {"kon": M, "n": 200, "yes": 20}])
     small = check_criteria(tiny, outcome="beviljad")
-    assert "Kvinna: visas inte" in message(small) and "Kvinna: 3" not in message(small)
+    assert "kvinnor visas inte" in message(small) and "kvinnor 3" not in message(small)
     assert to_dict(small)["groups"][W]["n"] is None
     assert to_dict(small)["raw"]["diff"] is None
 
@@ -807,8 +810,8 @@ def test_text_output_is_swedish():
     text = to_text(check_criteria(build(REMAINS), outcome="beviljad"))
     assert "Rå skillnad: 40,0 procentenheter" in text
     assert "Kvarvarande skillnad: 20,0 procentenheter" in text
-    assert "Oddskvot (Mantel–Haenszel) för Kvinna jämfört med Man" in text
-    assert "Bedömning: Risk för omotiverad skillnad (risk_unmotivated)" in text
+    assert "Oddskvot (Mantel–Haenszel) för kvinnor jämfört med män" in text
+    assert "Bedömning: Risk för omotiverad skillnad." in text
     assert "70,0\u00a0%" in text
 
 

@@ -164,8 +164,8 @@ def test_opposite_differences_do_not_cancel():
     assert result.verdict == "risk_unmotivated"
     assert result.flags == ("heterogeneous",)
     text = message(result)
-    assert "behov_max 1: kvinnor högre (15,0 procentenheter)" in text
-    assert "behov_max 3: män högre (−15,0 procentenheter)" in text
+    assert "Största bedömda svårighet (0–4): 1: kvinnor högre (15,0 procentenheter)" in text
+    assert "Största bedömda svårighet (0–4): 3: män högre (−15,0 procentenheter)" in text
     assert "ta ut varandra" in text
     data = to_dict(result)
     assert data["flags"] == ["heterogeneous"]
@@ -211,7 +211,7 @@ def test_set_aside_shares_by_group_are_reported_and_tested():
     assert data["set_aside"] == {W: {"n": 6, "share": 0.03}, M: {"n": 60, "share": 0.30}}
     assert data["set_aside_p"] == pytest.approx(ref.loc[0, "p_value"])
     assert "kan i sig bära en skillnad mellan könen" in message(result)
-    assert "Andel bortsorterade per grupp: Kvinna 3,0\u00a0%, Man 30,0\u00a0%" in to_text(result)
+    assert "Andel bortsorterade per grupp: kvinnor 3,0\u00a0%, män 30,0\u00a0%" in to_text(result)
 
 
 def test_small_set_aside_counts_are_hidden_with_their_share():

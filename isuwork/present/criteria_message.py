@@ -11,10 +11,18 @@ The readable summary and the JSON form are in :mod:`isuwork.present.criteria_rep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from isuwork.analysis.criteria import CriteriaResult, Estimate, Step
-from isuwork.analysis.criteria.estimate import UNKNOWN_STRATUM, OutcomeType, finite
+from isuwork.analysis.criteria.estimate import (
+    STRATUM_SEPARATOR,
+    UNKNOWN_STRATUM,
+    OutcomeType,
+    finite,
+)
 from isuwork.analysis.criteria.heterogeneity import MIN_STRATUM_N
 from isuwork.analysis.criteria.staircase import MIN_KNOWN_SHARE
 from isuwork.analysis.criteria.verdict import set_aside_differs
@@ -39,12 +47,23 @@ def reason(step: Step) -> str | None:
         return f"kriteriet bygger på utfallet {step.uses_outcome} självt och kan inte pröva det"
     if not step.missing:
         return None
-    text = "uppgift saknas: " + ", ".join(step.missing)
+    text = "uppgift saknas: " + variables_text(step.missing)
     if step.thin:
         share = format_percent(MIN_KNOWN_SHARE, decimals=0)
-        which = "" if len(step.thin) == len(step.missing) else f"{', '.join(step.thin)}: "
+        which = "" if len(step.thin) == len(step.missing) else f"{variables_text(step.thin)}: "
         text += f" ({which}ifylld i färre än {share} av fallen i minst en av grupperna)"
     return text
+
+
+def variables_text(variables: Sequence[str]) -> str:
+    """Variables as they read in a sentence: their catalogue labels in lower case, joined."""
+    catalog = load_catalog()
+    return ", ".join(_lower_first(catalog.label(v)) for v in variables)
+
+
+def _lower_first(text: str) -> str:
+    # "Riskbedömning (BBIC)" → "riskbedömning (BBIC)"; an abbreviation such as "LSS" stays
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def group_label(group: str, level: str) -> str:
@@ -97,33 +116,52 @@ def format_min_diff(result: CriteriaResult) -> str:
     return format_diff(result.min_diff, result.outcome_type)
 
 
+@dataclass(frozen=True)
+class Message:
+    """The verdict in words, in three parts a page can lay out apart.
+
+    ``core`` says what the check found; ``cautions`` qualify it (flags, criteria that could not
+    be tested or only in part); ``reminder`` is the closing reminder for step 2.
+    """
+
+    core: tuple[str, ...]
+    cautions: tuple[str, ...]
+    reminder: str = _STEP2_REMINDER
+
+    def __str__(self) -> str:
+        return " ".join((*self.core, *self.cautions, self.reminder))
+
+
 def message(result: CriteriaResult, *, counts: Protection | None = None) -> str:
     """The Swedish verdict sentence: careful, names what is missing, ends with the reminder.
 
     ``counts`` is the protection of the result's counts (made here when not given).
     """
+    return str(message_parts(result, counts=counts))
+
+
+def message_parts(result: CriteriaResult, *, counts: Protection | None = None) -> Message:
+    """The verdict sentence of :func:`message` in its parts (see :class:`Message`)."""
     counts = protect_counts(result) if counts is None else counts
     catalog = load_catalog()
     a, b = (group_in_text(result.group, level) for level in result.compare)
     what = catalog.label(result.outcome).lower()
     kind_type = result.outcome_type
     # the raw difference and one group's value would give the other's away
-    raw_text = (
-        format_inline(result.raw, kind_type, result.alpha)
-        if group_values_shown(result, counts)
-        else HIDDEN
-    )
-    rem_text = format_inline(result.remaining, kind_type, result.alpha)
+    shown = group_values_shown(result, counts)
+    raw_text = format_inline(result.raw, kind_type, result.alpha) if shown else HIDDEN
+    # a remaining difference rests on the same group values (with one stratum it is the raw)
+    rem_text = format_inline(result.remaining, kind_type, result.alpha) if shown else HIDDEN
     applied = [s for s in result.steps if s.testable]
     applied_text = "; ".join(s.label.lower() for s in applied)
     parts: list[str] = []
     if result.verdict == "insufficient_data":
         sizes = ", ".join(
-            f"{group_label(result.group, level)}: {count_text(counts.count(('n', str(level))))}"
+            f"{group_in_text(result.group, level)} {count_text(counts.count(('n', str(level))))}"
             for level in result.compare
         )
         rest = ", ".join(
-            f"{group_label(result.group, level)}: {count_text(counts.count(('last', str(level))))}"
+            f"{group_in_text(result.group, level)} {count_text(counts.count(('last', str(level))))}"
             for level in result.remaining_by_group
         )
         parts.append(
@@ -156,14 +194,13 @@ def message(result: CriteriaResult, *, counts: Protection | None = None) -> str:
         )
     else:
         parts.extend(_uncertain_sentences(result, a, b, what, raw_text, rem_text))
-    parts.extend(_flag_sentences(result, a, b, counts))
+    cautions = _flag_sentences(result, a, b, counts)
     for step in result.steps:
         if step.status == "not_testable":
-            parts.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
+            cautions.append(f"Kunde inte prövas: {step.label.lower()} – {reason(step)}.")
         elif step.missing:
-            parts.append(f"Prövades delvis: {step.label.lower()} – {reason(step)}.")
-    parts.append(_STEP2_REMINDER)
-    return " ".join(parts)
+            cautions.append(f"Prövades delvis: {step.label.lower()} – {reason(step)}.")
+    return Message(tuple(parts), tuple(cautions))
 
 
 def _plural(result: CriteriaResult, index: int) -> str:
@@ -273,7 +310,7 @@ def _flag_sentences(result: CriteriaResult, a: str, b: str, counts: Protection) 
             and set_aside_differs(step, result.alpha)
         ):
             shares = ", ".join(
-                f"{group_label(result.group, level)} "
+                f"{group_in_text(result.group, level)} "
                 + share_text(share if counts.shows(("set_aside", k, str(level))) else None)
                 for level, (_, share) in step.set_aside_by_group.items()
             )
@@ -298,8 +335,22 @@ def share_text(share: float | None) -> str:
 
 
 def stratum_text(stratum: str) -> str:
-    """A stratum name for a sentence (``behov_max=3`` → ``behov_max 3``)."""
-    return stratum.replace("=", " ")
+    """A stratum name for a sentence, variables by their labels
+    (``behov_max=2 · bedomt_behov=ja`` → ``Största bedömda svårighet (0–4): 2 · Bedömt behov av
+    stöd: ja``, ``behovsgrupp=1 (lägst)`` → ``Behovsgrupp 1 (lägst)``).
+    """
+    catalog = load_catalog()
+    parts = []
+    for part in stratum.split(STRATUM_SEPARATOR):
+        variable, sep, value = part.partition("=")
+        if not sep:
+            parts.append(part)
+            continue
+        if variable in catalog:
+            parts.append(f"{catalog.label(variable)}: {catalog.code_label(variable, value)}")
+        else:
+            parts.append(f"{variable} {value}")
+    return STRATUM_SEPARATOR.join(parts)
 
 
 _HET_METHODS = {
@@ -327,7 +378,7 @@ def notes(result: CriteriaResult, *, counts: Protection | None = None) -> list[s
             unknown = counts.count(("n_unknown_need", k))
             out.append(
                 f"{'Några' if unknown is None else format_number(unknown)} fall saknar uppgift "
-                f"om någon av {', '.join(step.variables)} och jämförs i en egen behovsgrupp "
+                f"om någon av {variables_text(step.variables)} och jämförs i en egen behovsgrupp "
                 f"({UNKNOWN_STRATUM}){_how_many(unknown)}."
             )
             seen_unknown = True

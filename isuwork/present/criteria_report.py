@@ -39,18 +39,19 @@ from isuwork.present.criteria_message import (
     format_diff,
     format_estimate,
     format_min_diff,
-    group_label,
+    group_in_text,
     het_method,
     message,
     notes,
     reason,
     share_text,
     stratum_text,
+    variables_text,
 )
 from isuwork.privacy.primary import footnote
 from isuwork.privacy.publication import Protection
 
-__all__ = ["message", "notes", "reason", "to_dict", "to_text"]
+__all__ = ["message", "method_text", "notes", "reason", "to_dict", "to_text"]
 
 
 def to_dict(result: CriteriaResult, *, counts: Protection | None = None) -> dict[str, Any]:
@@ -74,8 +75,15 @@ def to_dict(result: CriteriaResult, *, counts: Protection | None = None) -> dict
         "filters": result.filters,
         "groups": groups,
         "raw": raw,
-        "steps": [_step_dict(result, k, step, counts) for k, step in enumerate(result.steps)],
-        "remaining": result.remaining.to_dict(),
+        "steps": [
+            _step_dict(result, k, step, counts, hidden=raw_hidden)
+            for k, step in enumerate(result.steps)
+        ],
+        "remaining": (
+            {"diff": None, "ci": [None, None], "p": None}
+            if raw_hidden
+            else result.remaining.to_dict()
+        ),
         "verdict": result.verdict,
         "flags": list(result.flags),
         "heterogeneity": (
@@ -114,8 +122,12 @@ def _shown_value(
     return number_or_none(value) if value_shown(result, counts, n, antal) else None
 
 
-def _step_dict(result: CriteriaResult, k: int, step: Step, counts: Protection) -> dict[str, Any]:
-    est = step.estimate
+def _step_dict(
+    result: CriteriaResult, k: int, step: Step, counts: Protection, *, hidden: bool
+) -> dict[str, Any]:
+    """A step for JSON; ``hidden`` drops its difference (it rests on a hidden group value:
+    with one need stratum it is the raw difference itself)."""
+    est = None if hidden else step.estimate
     return {
         "criterion": step.criterion,
         "label": step.label,
@@ -135,11 +147,11 @@ def _step_dict(result: CriteriaResult, k: int, step: Step, counts: Protection) -
             if counts.shows(("n", k), ("n_remaining", k))
             else None
         ),
-        "explained_share": number_or_none(step.explained_share),
+        "explained_share": None if hidden else number_or_none(step.explained_share),
         "need_method": step.need_method,
         "set_aside": _set_aside_dict(step, k, counts),
         "set_aside_p": _set_aside_p(step, k, counts),
-        "odds_ratio": step.odds_ratio,
+        "odds_ratio": None if hidden else step.odds_ratio,
         "strata": None if step.strata is None else _strata_records(result, k, counts),
     }
 
@@ -212,7 +224,7 @@ def to_text(result: CriteriaResult) -> str:
     kt = result.outcome_type
     counts = protect_counts(result)
     data = to_dict(result, counts=counts)
-    a, b = (group_label(result.group, level) for level in result.compare)
+    a, b = (group_in_text(result.group, level) for level in result.compare)
     lines = [
         f"Kriterier för omotiverade skillnader: {catalog.label(result.outcome)}",
         f"{CRITERIA_KINDS[result.kind]}. Jämförelse: {a} minus {b} ({catalog.label(result.group)}).",
@@ -224,32 +236,39 @@ def to_text(result: CriteriaResult) -> str:
     for level, info in data["groups"].items():
         value = _fmt_value(info["value"], kt)
         n = ".." if info["n"] is None else format_number(info["n"])
-        lines.append(f"  {group_label(result.group, level)}: {n} fall, {value}")
+        lines.append(f"  {capital(group_in_text(result.group, level))}: {n} fall, {value}")
     lines.append("")
-    raw_line = ".. (dold)" if data["raw"]["dold"] else format_estimate(result.raw, kt, result.alpha)
-    lines.append(f"Rå skillnad: {raw_line}, {format_pvalue(result.raw.p_value)}")
+    hidden = data["raw"]["dold"]
+    raw_line = (
+        ".. (dold)"
+        if hidden
+        else f"{format_estimate(result.raw, kt, result.alpha)}, {format_pvalue(result.raw.p_value)}"
+    )
+    lines.append(f"Rå skillnad: {raw_line}")
     for i, (step, shown) in enumerate(zip(result.steps, data["steps"], strict=True), start=1):
         head = f"{i}. {step.label}"
         if step.status == "not_testable":
             lines.append(f"{head}: kan inte prövas ({reason(step)}).")
             continue
-        lines.append(f"{head} [{', '.join(step.variables)}]")
+        lines.append(f"{head} ({variables_text(step.variables)})")
         est = step.estimate or Estimate.missing()
-        lines.append(
-            f"   Kvarvarande skillnad: {format_estimate(est, kt, result.alpha)}, "
-            f"{format_pvalue(est.p_value)}"
+        remaining = (
+            ".. (dold)"
+            if hidden
+            else f"{format_estimate(est, kt, result.alpha)}, {format_pvalue(est.p_value)}"
         )
+        lines.append(f"   Kvarvarande skillnad: {remaining}")
         parts = [f"Fall som ingår: {count_text(shown['n'])}"]
         if step.n_set_aside:
             parts.append(f"bortsorterade i steget: {count_text(shown['n_set_aside'])}")
         if shown["share_both_present"] is not None:
             parts.append(f"{format_percent(shown['share_both_present'])} i grupper där båda finns")
-        if step.explained_share is not None:
-            parts.append(_explained_text(step.explained_share))
+        if shown["explained_share"] is not None:
+            parts.append(_explained_text(shown["explained_share"]))
         lines.append("   " + "; ".join(parts) + ".")
         if shown["set_aside"]:
             shares = ", ".join(
-                f"{group_label(result.group, level)} {share_text(info['share'])}"
+                f"{group_in_text(result.group, level)} {share_text(info['share'])}"
                 for level, info in shown["set_aside"].items()
             )
             p_text = (
@@ -263,8 +282,8 @@ def to_text(result: CriteriaResult) -> str:
             )
         if step.missing:
             lines.append(f"   Delvis prövat: {reason(step)}.")
-        if step.odds_ratio is not None:
-            orr = step.odds_ratio
+        if shown["odds_ratio"] is not None:
+            orr = shown["odds_ratio"]
             lines.append(
                 f"   Oddskvot (Mantel–Haenszel) för {a} jämfört med {b}: "
                 f"{format_number(orr['odds_ratio'], decimals=3)} ({_fmt_or_ci(orr, result.alpha)}), "
@@ -278,7 +297,7 @@ def to_text(result: CriteriaResult) -> str:
         lines.append("")
         lines.extend(_heterogeneity_lines(result, data["heterogeneity"]))
     lines.append("")
-    lines.append(f"Bedömning: {VERDICT_LABELS[result.verdict]} ({result.verdict}).")
+    lines.append(f"Bedömning: {VERDICT_LABELS[result.verdict]}.")
     if result.flags:
         lines.append(f"Flaggor: {'; '.join(FLAG_LABELS[f] for f in result.flags)}.")
     if result.explained_by:
@@ -289,7 +308,7 @@ def to_text(result: CriteriaResult) -> str:
         lines.append("")
         lines.extend(f"Not: {note}" for note in data["notes"])
     lines.append("")
-    lines.append(_method_text(result))
+    lines.append(method_text(result))
     lines.append(footnote(result.min_n))
     return "\n".join(lines)
 
@@ -312,7 +331,7 @@ def _fmt_or_ci(orr: Mapping[str, Any], alpha: float) -> str:
 
 def _strata_lines(result: CriteriaResult, step: dict[str, Any]) -> list[str]:
     """The strata table of a step (its JSON form) as text lines."""
-    a, b = (group_label(result.group, level) for level in result.compare)
+    a, b = (group_in_text(result.group, level) for level in result.compare)
     lines = [f"Behovsgrupper ({', '.join(step['variables'])}): {a} | {b} | ingår"]
     for record in step["strata"]:
         cells = []
@@ -321,7 +340,7 @@ def _strata_lines(result: CriteriaResult, step: dict[str, Any]) -> list[str]:
             n = ".." if info["n"] is None else format_number(info["n"])
             cells.append(f"{n} fall, {_fmt_value(info['value'], result.outcome_type)}")
         included = "ja" if record["included"] else "nej (bara en grupp)"
-        lines.append(f"  {record['stratum']}: {cells[0]} | {cells[1]} | {included}")
+        lines.append(f"  {stratum_text(record['stratum'])}: {cells[0]} | {cells[1]} | {included}")
     return lines
 
 
@@ -361,7 +380,8 @@ def _as_estimate(stratum: StratumDiff) -> Estimate:
     return Estimate(stratum.diff, stratum.ci_low, stratum.ci_high, float("nan"), "")
 
 
-def _method_text(result: CriteriaResult) -> str:
+def method_text(result: CriteriaResult) -> str:
+    """How the check was made, in one Swedish paragraph."""
     if result.outcome_type == "share":
         within = "Mantel–Haenszels riskskillnad"
         raw = "skillnad i andelar med Newcombes intervall"

@@ -8,9 +8,11 @@ the appendix's questions (step 2) and summarised one row per observation (step 3
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
+from IPython.display import HTML, display
 
 from isuwork.analysis.criteria import CriteriaResult, check_criteria
 from isuwork.analysis.screening import ALL
@@ -23,7 +25,8 @@ from isuwork.domain.vocabulary import (
     VERDICT_LABELS,
 )
 from isuwork.exceptions import IsuworkError
-from isuwork.present.criteria_report import message, to_text
+from isuwork.present.criteria_card import CriteriaCard
+from isuwork.present.criteria_report import message
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.journal import Journal
 
@@ -116,24 +119,34 @@ def check_observations(
     return results
 
 
-def criteria_report(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> str:
-    """Markdown: per observation the appendix's questions beside the staircase that answers them.
+def criteria_cards(
+    observations: list[dict[str, Any]], results: list[CriteriaResult | str]
+) -> list[CriteriaCard | HTML]:
+    """Per observation its verdict card, staircase picture, questions and folded details.
 
-    ``results`` are the observations' checks, from :func:`check_observations`.
+    ``results`` are the observations' checks, from :func:`check_observations`; one that could
+    not be run says why in one sentence.
     """
     catalog = load_catalog()
-    parts = []
+    cards: list[CriteriaCard | HTML] = []
     for obs, result in zip(observations, results, strict=True):
-        parts.append(f"### {obs.get('titel') or catalog.label(obs['utfall'])}")
+        title = obs.get("titel") or catalog.label(obs["utfall"])
         if isinstance(result, str):
-            parts.append(f"Kunde inte prövas: {result}")
-            continue
-        kind = result.kind
-        parts.append("**Frågorna i kriterierna:**")
-        parts.extend(f"- {c.label}: *{c.question}*" for c in catalog.criteria(kind))
-        parts.append("\n**Vad data säger:**\n")
-        parts.append("```text\n" + to_text(result) + "\n```")
-    return "\n".join(parts) if parts else "Inga iakttagelser att pröva."
+            cards.append(
+                HTML(
+                    f"<h3>{html.escape(title)}</h3><p>Kunde inte prövas: {html.escape(result)}</p>"
+                )
+            )
+        else:
+            cards.append(CriteriaCard(title, result, catalog.criteria(result.kind)))
+    return cards
+
+
+def show_criteria(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> None:
+    """Show :func:`criteria_cards` one after the other (or one sentence when there are none)."""
+    cards = criteria_cards(observations, results)
+    for card in cards or [HTML("<p>Inga iakttagelser att pröva.</p>")]:
+        display(card)
 
 
 def verdict_summary(
@@ -160,13 +173,27 @@ def verdict_summary(
             {
                 "Iakttagelse": obs.get("titel"),
                 "Bedömning": VERDICT_LABELS.get(result.verdict, result.verdict),
-                "Förklaras av": ", ".join(result.explained_by),
+                "Förklaras av": _criteria_text(result.explained_by),
                 "Flaggor": "; ".join(FLAG_LABELS[flag] for flag in result.flags),
                 "Kommentar": message(result).split(". ")[0] + ".",
             }
         )
     columns = ["Iakttagelse", "Bedömning", "Förklaras av", "Flaggor", "Kommentar"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def show_verdicts(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> HTML:
+    """:func:`verdict_summary` as a page shows it: no index, text left-aligned and whole."""
+    table = verdict_summary(observations, results)
+    body = table.to_html(index=False, border=0, classes="lista", escape=True)
+    return HTML(body.replace("<td>", '<td style="text-align: left;">'))
+
+
+def _criteria_text(codes: Any) -> str:
+    """Criteria by their Swedish labels (``behov`` → ``Skillnader i behov``)."""
+    catalog = load_catalog()
+    labels = {c.code: c.label for kind in CRITERIA_KINDS for c in catalog.criteria(kind)}
+    return "; ".join(labels.get(code, code) for code in codes)
 
 
 def answer_key_table(
@@ -214,11 +241,11 @@ def answer_key_table(
                 "Facit": VERDICT_LABELS.get(expected, "beskrivande mönster")
                 if expected
                 else "beskrivande mönster",
-                "Förklaras enligt facit av": ", ".join(pattern.get("forklaras_av") or []),
+                "Förklaras enligt facit av": _criteria_text(pattern.get("forklaras_av") or []),
                 "Kriterieprövningen säger": got,
                 "Förklaras enligt prövningen av": ""
                 if result is None or isinstance(result, str)
-                else ", ".join(result.explained_by),
+                else _criteria_text(result.explained_by),
             }
         )
     return pd.DataFrame(rows)

@@ -32,6 +32,8 @@ DEFAULT_MARGIN_SHARE = 0.10
 DEFAULT_MARGIN_MEAN_FRACTION = 0.25
 #: Label of the stratum of cases whose need value is missing.
 UNKNOWN_STRATUM = "okänt"
+#: Between the ``var=value`` parts of a stratum's name.
+STRATUM_SEPARATOR = " · "
 
 
 def finite(value: Any) -> bool:
@@ -306,7 +308,8 @@ def _value_label(value: Any) -> str:
 def stratum_names(labels: pd.DataFrame) -> list[str]:
     """A name per stratum: ``var=value`` joined by `` · ``."""
     return [
-        " · ".join(f"{var}={row[var]}" for var in labels.columns) for _, row in labels.iterrows()
+        STRATUM_SEPARATOR.join(f"{var}={row[var]}" for var in labels.columns)
+        for _, row in labels.iterrows()
     ]
 
 
