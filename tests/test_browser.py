@@ -260,3 +260,15 @@ def test_every_report_page_reads_well_in_chromium(rendered):
         browser.close()
     assert len(pages) == 17  # four kommuner of four pages, and the index
     assert not problems, "\n".join(problems)
+
+
+def test_the_opening_links_to_its_sections(rendered):
+    """Every link of step 1's opening reaches its target: the screening further down, each
+    verdict's card on the step-2 page."""
+    for folder in sorted(p for p in rendered.iterdir() if p.is_dir()):
+        step1 = (folder / "01_vad_ser_vi.html").read_text(encoding="utf-8")
+        step2 = (folder / "02_vi_reflekterar.html").read_text(encoding="utf-8")
+        cards = re.findall(r'href="02_vi_reflekterar\.html#([^"]+)"', step1)
+        assert cards, folder.name
+        assert all(f'id="{anchor}"' in step2 for anchor in cards), folder.name
+        assert 'href="#screening"' in step1 and 'id="screening"' in step1

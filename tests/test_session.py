@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -122,3 +123,26 @@ def test_a_section_whose_data_is_missing_says_so_and_others_go_on(session, monke
         screening_list(session.data, min_n=5, extra=["aldergrupp"])
     with pytest.raises(ValueError), section("Något annat"):  # other errors still stop the page
         raise ValueError("fel")
+
+
+def test_key_findings_are_the_screening_lists_top_rows_with_their_verdicts():
+    from isuwork.workbook.findings import LEAST, MOST, finding_rows, key_findings
+    from isuwork.workbook.observations import observations_from_screening
+
+    session = open_session(data=str(SAMPLE), kommun="Exempelby")
+    screening = session.screening_list(min_n=5)
+    chosen = observations_from_screening(screening, top=3)
+    results = check_observations(session.data, chosen, min_n=5)
+    rows = finding_rows(screening)
+    table = screening.table
+    sure = int((table["p_justerat"] < 0.05).sum())
+    assert len(rows) == max(min(sure, MOST), LEAST)
+    assert list(rows["mening"]) == list(table["mening"].head(len(rows)))
+    page = key_findings(screening, chosen, results, links=True).data
+    for mening in rows["mening"]:
+        assert html.escape(mening) in page
+    for number, result in enumerate(results, start=1):
+        label = VERDICT_LABELS[result.verdict]
+        assert f'href="02_vi_reflekterar.html#iakttagelse-{number}">{label}</a>' in page
+    empty = key_findings(screening.head(0)).data
+    assert "inga skillnader" in empty and "<ol>" not in empty

@@ -232,8 +232,16 @@ def questions_html(criteria: Sequence[Criterion]) -> str:
 class CriteriaCard:
     """One checked observation as a notebook shows it: card, picture, questions, details."""
 
-    def __init__(self, title: str, result: CriteriaResult, criteria: Sequence[Criterion]):
+    def __init__(
+        self,
+        title: str,
+        result: CriteriaResult,
+        criteria: Sequence[Criterion],
+        *,
+        anchor: str | None = None,
+    ):
         self.title = title
+        self.anchor = anchor
         self.result = result
         counts = protect_counts(result)
         self.checked = {**to_dict(result, counts=counts), "_counts": counts}
@@ -246,8 +254,9 @@ class CriteriaCard:
             f'<img src="{png_data_uri(ax)}" alt="{_esc(alt_text(self.checked))}" '
             'style="max-width: 100%;">'
         )
+        anchor = "" if self.anchor is None else f' id="{_esc(self.anchor)}"'
         return (
-            f"<h3>{_esc(self.title)}</h3>{card_html(self.result, self.checked)}{image}"
+            f"<h3{anchor}>{_esc(self.title)}</h3>{card_html(self.result, self.checked)}{image}"
             f"{cautions_html(self.result, self.checked)}{questions_html(self.criteria)}"
             f"{details_html(self.result, self.checked, self.payload)}"
         )

@@ -43,6 +43,10 @@ img { max-width: 100%%; break-inside: avoid; }
 pre { white-space: pre-wrap; font-size: 7.5pt; background: #f7f7f7; padding: 4pt; }
 .jp-InputPrompt, .jp-OutputPrompt, .prompt, .anchor-link { display: none; }
 .framsida p { font-size: 10pt; }
+details > :not(summary) { display: none; }
+details > summary { list-style: none; font-style: italic; }
+details > summary::after { content: ": se webbsidan och Excel-filen."; }
+div.bedomning { break-inside: avoid; }
 """
 
 

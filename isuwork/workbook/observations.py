@@ -119,6 +119,11 @@ def check_observations(
     return results
 
 
+def observation_anchor(number: int) -> str:
+    """The id of the ``number``-th (from 1) checked observation on the step-2 page."""
+    return f"iakttagelse-{number}"
+
+
 def criteria_cards(
     observations: list[dict[str, Any]], results: list[CriteriaResult | str]
 ) -> list[CriteriaCard | HTML]:
@@ -129,16 +134,18 @@ def criteria_cards(
     """
     catalog = load_catalog()
     cards: list[CriteriaCard | HTML] = []
-    for obs, result in zip(observations, results, strict=True):
+    for number, (obs, result) in enumerate(zip(observations, results, strict=True), start=1):
         title = obs.get("titel") or catalog.label(obs["utfall"])
+        anchor = observation_anchor(number)
         if isinstance(result, str):
             cards.append(
                 HTML(
-                    f"<h3>{html.escape(title)}</h3><p>Kunde inte prövas: {html.escape(result)}</p>"
+                    f'<h3 id="{anchor}">{html.escape(title)}</h3>'
+                    f"<p>Kunde inte prövas: {html.escape(result)}</p>"
                 )
             )
         else:
-            cards.append(CriteriaCard(title, result, catalog.criteria(result.kind)))
+            cards.append(CriteriaCard(title, result, catalog.criteria(result.kind), anchor=anchor))
     return cards
 
 
