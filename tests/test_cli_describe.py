@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -76,3 +77,34 @@ def test_screen_xlsx_has_swedish_headers(tmp_path, capsys):
 def test_unknown_outcome_exit_1(capsys):
     assert main(["describe", SAMPLE, "--outcome", "finns_inte"]) == 1
     assert "finns_inte" in capsys.readouterr().err
+
+
+def test_screen_csv_reads_back_as_numbers_in_swedish_excel_style_and_plain(tmp_path, capsys):
+    swedish, plain = tmp_path / "sv.csv", tmp_path / "plain.csv"
+    base = ["screen", SAMPLE, "--kommun", "Exempelby", "--format", "csv", "--out"]
+    assert main([*base, str(swedish)]) == 0
+    assert main([*base, str(plain), "--plain"]) == 0
+    sv = pd.read_csv(swedish, sep=";", decimal=",", encoding="utf-8-sig", na_values=[".."])
+    assert pd.api.types.is_float_dtype(sv["Kvinnor"]) and pd.api.types.is_float_dtype(sv["Män"])
+    assert pd.api.types.is_numeric_dtype(sv["Antal kvinnor"])
+    assert not sv.columns.str.contains("_").any()  # Swedish headers, no codes
+    raw = pd.read_csv(plain)
+    assert {"utfall", "n_kvinna", "varde_kvinna", "skillnad", "dold"} <= set(raw.columns)
+    assert pd.api.types.is_float_dtype(raw["varde_kvinna"])
+    # the same shares both ways, and a hidden value empty in the plain form
+    shown = raw["dold"] == False  # noqa: E712  (a column of booleans read from text)
+    assert (
+        sv.loc[shown, "Kvinnor"].round(6).tolist()
+        == raw.loc[shown, "varde_kvinna"].round(6).tolist()
+    )
+    shares = sv["Iakttagelse"].str.contains("procentenheter", regex=False)  # means: own unit
+    points = sv.loc[shares, "Skillnad (kvinnor − män)"].round(6).tolist()
+    assert points == raw.loc[shares, "skillnad"].mul(100).round(6).tolist()
+    text = swedish.read_text(encoding="utf-8-sig")
+    # no field is a formatted number ("60,5 %", "1 234"): those are in the sentences only
+    fields = [f for line in text.splitlines()[1:] for f in line.split(";")]
+    assert not [
+        f
+        for f in fields
+        if re.fullmatch(r"[-−]?[\d\u00a0]+(,\d+)?\u00a0%|\d{1,3}(\u00a0\d{3})+", f)
+    ]

@@ -266,3 +266,59 @@ def test_charts_refuse_numbers_the_rules_hide():
         with pytest.raises(PrivacyError, match="inte gått igenom skyddet"):
             draw(protect(raw).table)  # protected values, but no threshold to check them by
     assert plots.bars(protect(raw)).texts  # the hidden bar is marked, the other drawn
+
+
+def test_a_need_adjusted_funnel_is_drawn_with_shares_in_percent():
+    """compare_units(..., adjust=...) adds varde_ojusterat, the unit's own value before the
+    adjustment: it is checked against the row's n (PrivacyError before), and the axis reads
+    in percent with the outcome's label."""
+    units = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "enhet": ["Norr", "Söder", "Liten"],
+            "n": [1000, 980, np.nan],
+            "antal": [620, 540, np.nan],
+            "varde": [0.62, 0.55, np.nan],
+            "ci_lag": [0.59, 0.52, np.nan],
+            "ci_hog": [0.65, 0.58, np.nan],
+            "metod": "wilson+indirekt",
+            "varde_ojusterat": [0.6, 0.56, np.nan],
+            "total": 0.58,
+            "grans95_lag": [0.55, 0.55, np.nan],
+            "grans95_hog": [0.61, 0.61, np.nan],
+            "grans998_lag": [0.53, 0.53, np.nan],
+            "grans998_hog": [0.63, 0.63, np.nan],
+            "utanfor": ["inom", "inom", "inom"],
+            "dold": [False, False, True],
+        }
+    )
+    ax = plots.funnel(Protected(units, min_n=5))
+    assert {t.get_text() for t in ax.texts} == {"Norr", "Söder"}
+    assert ax.yaxis.get_major_formatter()(0.6, 0) == "60\u00a0%"
+    assert ax.get_ylabel() == "Beviljad (helt eller delvis) (justerat)"
+    leaked = units.assign(varde_ojusterat=[0.6, 0.56, 0.33])  # a value for three people
+    with pytest.raises(PrivacyError, match="varde_ojusterat"):
+        plots.funnel(Protected(leaked, min_n=5))
+
+
+def test_share_axes_tick_at_whole_percentages():
+    """A trend between 40 % and 60 % got ticks every 2,5 %, printed rounded (38, 40, 42 …)."""
+    trend = pd.DataFrame(
+        {
+            "utfall": "beviljad",
+            "kon": ["kvinna", "man"] * 2,
+            "ar": [2023, 2023, 2024, 2024],
+            "n": [400, 300, 380, 350],
+            "varde": [0.47, 0.45, 0.55, 0.5],
+            "ci_lag": [0.41, 0.4, 0.5, 0.45],
+            "ci_hog": [0.52, 0.5, 0.6, 0.55],
+            "metod": "wilson",
+        }
+    )
+    ax = plots.trend(Protected(trend, min_n=5))
+    ax.figure.canvas.draw()
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert len(ticks) >= 3
+    assert all(abs(t * 100 - round(t * 100)) < 1e-9 for t in ticks), ticks
+    labels = [ax.yaxis.get_major_formatter()(t, 0) for t in ticks]
+    assert len(set(labels)) == len(labels)  # no two ticks printed alike

@@ -130,9 +130,11 @@ def _emit(result: Protected, args: argparse.Namespace, *, sheet: str) -> int:
         text = json.dumps(tables.to_records(result), ensure_ascii=False, indent=2)
     elif args.format == "csv":
         if args.out:
-            print(f"Skrev {tables.to_csv(result, args.out)}")
+            print(f"Skrev {tables.to_csv(result, args.out, plain=args.plain)}")
             return 0
-        text = tables.display(result).to_csv(index=False, sep=";", decimal=",")
+        text = tables.csv_frame(result, plain=args.plain).to_csv(
+            index=False, sep="," if args.plain else ";", decimal="." if args.plain else ","
+        )
     elif args.format == "xlsx":
         if not args.out:
             raise ParameterError(

@@ -309,6 +309,14 @@ def _add_table_options(parser: argparse.ArgumentParser) -> None:
         help="utdata: tabell (standard), json, csv eller xlsx",
     )
     parser.add_argument(
+        "--plain",
+        action="store_true",
+        help=(
+            "csv för andra program: komma mellan fälten, punkt som decimaltecken och "
+            "kolumnernas kodnamn (standard är svensk Excel: semikolon och decimalkomma)"
+        ),
+    )
+    parser.add_argument(
         "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
     )
 

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import SUPPRESSED, format_number, format_percent
@@ -64,7 +64,11 @@ def _value_axis(ax: Axes, *, share: bool, axis: str = "y") -> None:
         if share
         else (lambda v, _: format_number(v, decimals=0 if abs(v) >= 10 else 1))
     )
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(formatter)
+    if share:
+        # whole percentages only: a step of 2,5 % would be printed rounded (45, 48, 50 …)
+        target.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], min_n_ticks=3))
 
 
 def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None) -> Axes:
@@ -333,15 +337,22 @@ def funnel(result: Protected, *, ax: Axes | None = None) -> Axes:
         )
     ax.set_xlabel("Antal utredningar")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
-    ax.set_ylabel("Indikator")
-    ax.set_title("Tratt: enheter jämförda med alla")
-    ax.legend(frameon=False)
+    _value_axis(ax, share=_is_share(units))
+    label = load_catalog().label(str(units["utfall"].iloc[0])) if len(units) else ""
+    adjusted = "varde_ojusterat" in units
+    ax.set_ylabel(f"{label}{' (justerat)' if adjusted else ''}")
+    ax.set_title(
+        "Tratt: enheter jämförda med alla"
+        + (", justerat för enheternas sammansättning" if adjusted else "")
+    )
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
 
 _UNIT_RESULT_COLUMNS = {
     "utfall",
+    "varde_ojusterat",
     "n",
     "antal",
     "varde",

@@ -18,6 +18,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from isuwork.analysis.screening import ALL
@@ -48,6 +49,7 @@ COLUMN_LABELS: dict[str, str] = {
     "test": "Test",
     "storlek": "Storlek",
     "rang": "Rang",
+    "stor_dold_skillnad": "Stor skillnad bakom dolda värden",
     "mening": "Iakttagelse",
     "enhet": "Enhet",
     "total": "Alla enheter",
@@ -226,9 +228,33 @@ def to_records(result: Protected) -> list[dict[str, Any]]:
     return rows
 
 
-def to_csv(result: Protected, path: str | os.PathLike[str]) -> Path:
-    """Write the formatted table as Swedish-Excel CSV (semicolon, decimal comma)."""
-    return write_csv(display(result), path)
+def csv_frame(result: Protected, *, plain: bool = False) -> pd.DataFrame:
+    """The table as CSV carries it: numbers as numbers, never formatted text.
+
+    Swedish Excel style (``plain=False``): Swedish headers, numbers as in the Excel export
+    (shares as fractions, differences of shares in percentage points), ``..`` where hidden.
+    Plain: the table's own column names and values, as in the JSON form, hidden values empty.
+    """
+    if plain:
+        return pd.DataFrame(to_records(result)).convert_dtypes()
+    headers, rows = cells(result)
+    values = [
+        [_csv_number(c.number) if c.number is not None else c.text for c in row] for row in rows
+    ]
+    return pd.DataFrame(values, columns=headers)
+
+
+def _csv_number(number: float | int) -> str:
+    """A number as Swedish Excel reads it from CSV: decimal comma, no thousands separator."""
+    if isinstance(number, int):
+        return str(number)
+    return np.format_float_positional(number, precision=10, trim="-").replace(".", ",")
+
+
+def to_csv(result: Protected, path: str | os.PathLike[str], *, plain: bool = False) -> Path:
+    """Write the table as CSV: Swedish Excel style (semicolon, decimal comma), or plain
+    (comma, decimal point, the table's own column names); see :func:`csv_frame`."""
+    return write_csv(csv_frame(result, plain=plain), path, swedish=not plain)
 
 
 def to_excel(results: Mapping[str, Protected], path: str | os.PathLike[str]) -> Path:

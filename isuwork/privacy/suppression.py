@@ -487,7 +487,8 @@ def check_table(table: pd.DataFrame, *, min_n: int) -> None:
     """
     check_min_n(min_n)
     for suffix in _suffixes(table):
-        n = _numeric(table, f"{N}{suffix}")
+        # a value of the row's own group under another name (varde_ojusterat) has the row's n
+        n = _numeric(table, f"{N}{suffix}" if f"{N}{suffix}" in table else N)
         a = _numeric(table, f"{COUNT}{suffix}")
         for col, bad, what in (
             (f"{N}{suffix}", small(n, min_n), f"ett antal fall under {min_n}"),
