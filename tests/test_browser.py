@@ -193,7 +193,7 @@ def test_a_rendered_report_in_chromium(rendered):
         links = page.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
         browser.close()
     assert tables >= 3
-    assert {"Saknade uppgifter per kön", "De största skillnaderna"} <= set(captions)
+    assert {"Saknade uppgifter per kön och verksamhet", "De största skillnaderna"} <= set(captions)
     assert len(images) >= 4 and all(done and width > 0 for done, width in images)
     assert all(url.startswith(("file:", "data:")) for url in requests)  # nothing from the net
     assert "exempelby/01_vad_ser_vi.html" in links

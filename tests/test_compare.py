@@ -10,7 +10,15 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from isuwork.analysis.compare import RESULT_TAIL, compare, data_quality, missing_overview, trend
+from isuwork.analysis.compare import (
+    HIGH_MISSING,
+    RESULT_TAIL,
+    SEX_GAP,
+    compare,
+    data_quality,
+    missing_overview,
+    trend,
+)
 from isuwork.analysis.list_tables import comparison_from_list
 from isuwork.analysis.screening import screen
 from isuwork.analysis.units import compare_units
@@ -447,10 +455,10 @@ def test_a_table_taken_from_the_list_shows_exactly_the_lists_cells(sample):
 
 
 def test_missing_overview_one_row_per_variable_with_something_missing(sample):
-    """Each sex's share missing agrees with data_quality; complete and absent variables are
-    named under the table instead of given rows."""
+    """Without a grouping: each sex's share missing agrees with data_quality; complete and
+    absent variables are named under the table instead of given rows."""
     full = data_quality(sample).table
-    overview = missing_overview(sample)
+    overview = missing_overview(sample, by=None)
     table = overview.table
     labels = set(table["etikett"])
     for label, part in full.groupby("etikett"):
@@ -459,8 +467,38 @@ def test_missing_overview_one_row_per_variable_with_something_missing(sample):
             assert label not in labels and label in overview.footnotes[1]
         elif (shares == 1).all():
             assert label not in labels and label in overview.footnotes[-1]
+        elif shares.max() < HIGH_MISSING and shares.max() - shares.min() < SEX_GAP:
+            assert label not in labels and label in overview.footnotes[2]
         else:
             row = table[table["etikett"] == label].iloc[0]
             assert row["andel_saknas_kvinna"] == pytest.approx(shares["kvinna"])
             assert row["andel_saknas_man"] == pytest.approx(shares["man"])
     assert len(table) < full["variabel"].nunique()
+
+
+def test_missing_overview_per_verksamhet_shows_what_matters(sample):
+    """Per verksamhet, a row where a fifth or more is missing for either sex or the sexes
+    differ by 5 points or more, counted directly with pandas; a variable missing for everyone
+    in a verksamhet (it does not apply there) is named under the table, not given a row."""
+    overview = missing_overview(sample)
+    table = overview.table
+    shown = {(v, label) for v, label in zip(table["verksamhet"], table["etikett"], strict=True)}
+    catalog = load_catalog()
+    expected, unused = set(), set()
+    for verksamhet, part in sample.groupby("verksamhet", observed=True):
+        for column in part.columns:
+            if column in ("kon", "verksamhet") or column not in catalog:
+                continue
+            if catalog.variable(column).role == "id":
+                continue
+            missing = part[column].isna().groupby(part["kon"].astype("string")).mean()
+            if (missing == 1).all():
+                unused.add((verksamhet, catalog.label(column)))
+            elif missing.max() >= HIGH_MISSING or missing.max() - missing.min() >= SEX_GAP:
+                expected.add((verksamhet, catalog.label(column)))
+    assert shown == expected
+    assert not shown & unused
+    assert "Saknas för alla i en verksamhet" in overview.footnotes[-1]
+    for verksamhet, label in unused:
+        assert f"{catalog.code_label('verksamhet', verksamhet)}: " in overview.footnotes[-1]
+        assert label in overview.footnotes[-1]

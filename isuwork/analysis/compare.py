@@ -10,6 +10,7 @@ background variable is in :mod:`isuwork.analysis.screening`, the comparison of u
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from isuwork.analysis import stats
 from isuwork.analysis.outcomes import OutcomeKind, outcome_kind
 from isuwork.analysis.summaries import summaries
 from isuwork.domain.catalog import load_catalog
+from isuwork.domain.formatting import format_percent
 from isuwork.domain.selection import Filters, require_columns, select
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
 from isuwork.exceptions import ParameterError
@@ -214,12 +216,24 @@ def data_quality(df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
     return Protected(shown.drop(columns=["metod"]), min_n=min_n)
 
 
-def missing_overview(df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protected:
-    """The variables where something is missing: the share missing for each sex, one row each.
+#: The data-quality view shows a variable when this share or more is missing for either sex …
+HIGH_MISSING = 0.20
+#: … or when the shares missing for the two sexes differ by this much or more.
+SEX_GAP = 0.05
 
-    A shorter view of :func:`data_quality` for reports. Variables that are there for everyone
-    and variables missing for everyone (they do not apply, or the export lacks them) get no row;
-    the footnotes name them.
+
+def missing_overview(
+    df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N, by: str | None = "verksamhet"
+) -> Protected:
+    """What matters of the missing data: where much is missing, or missing more for one sex.
+
+    A shorter view of :func:`data_quality` for reports, per level of ``by`` (each verksamhet:
+    a variable that does not apply to one verksamhet is not a gap in another). A row is a
+    variable of a level where at least :data:`HIGH_MISSING` is missing for either sex, or where
+    the two sexes' shares differ by :data:`SEX_GAP` or more; rows with hidden shares are kept.
+    The footnotes name the rest: variables there for everyone, variables missing for everyone
+    in a level (they do not apply there, or the export lacks them), and those with a little
+    missing for both sexes alike.
 
     Parameters
     ----------
@@ -227,31 +241,72 @@ def missing_overview(df: pd.DataFrame, *, min_n: int = DEFAULT_MIN_N) -> Protect
         A prepared frame.
     min_n
         Smallest number of cases shown.
+    by
+        The grouping (``verksamhet``); None, or a column the data lacks, for the whole frame.
 
     Returns
     -------
     Protected
-        Columns ``etikett, andel_saknas_<kön>`` for each sex, ``dold``.
+        Columns ``by`` (when used), ``etikett``, ``andel_saknas_<kön>`` for each sex, ``dold``.
     """
-    quality = data_quality(df, min_n=min_n)
-    sexes = load_catalog().sexes
-    table = quality.table
-    rows, complete, absent = [], [], []
-    for _, part in table.groupby("variabel", sort=False):
-        shares = part.set_index(SEX)["andel_saknas"].reindex(list(sexes))
-        hidden = bool(part["dold"].any())
-        label = str(part["etikett"].iloc[0])
-        if not hidden and shares.notna().all() and (shares == 0).all():
-            complete.append(label)
-        elif not hidden and shares.notna().all() and (shares == 1).all():
-            absent.append(label)
-        else:
-            row = {"etikett": label, **{f"andel_saknas_{s}": shares[s] for s in sexes}}
-            rows.append({**row, "dold": hidden})
-    columns = ["etikett", *(f"andel_saknas_{s}" for s in sexes), "dold"]
-    notes = list(quality.footnotes)
+    catalog = load_catalog()
+    sexes = catalog.sexes
+    grouped = by is not None and by in df and df[by].notna().any()
+    levels = [lvl for lvl in pd.unique(df[by].dropna())] if grouped else [None]
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, set[str]] = {"complete": set(), "other": set(), "quiet": set(), "row": set()}
+    unused: dict[str, list[str]] = {}
+    notes: list[str] = []
+    for level in levels:
+        part = df if level is None else df[df[by] == level]
+        quality = data_quality(part, min_n=min_n)
+        notes.extend(n for n in quality.footnotes if n not in notes)
+        for variable, group in quality.table.groupby("variabel", sort=False):
+            if variable == by:
+                continue
+            shares = group.set_index(SEX)["andel_saknas"].reindex(list(sexes))
+            hidden = bool(group["dold"].any())
+            label = str(group["etikett"].iloc[0])
+            known = not hidden and shares.notna().all()
+            if known and (shares == 0).all():
+                seen["complete"].add(label)
+                continue
+            seen["other"].add(label)
+            if known and (shares == 1).all():
+                unused.setdefault(_level_label(by, level), []).append(label)
+            elif known and shares.max() < HIGH_MISSING and shares.max() - shares.min() < SEX_GAP:
+                seen["quiet"].add(label)
+            else:
+                cells = {f"andel_saknas_{s}": shares[s] for s in sexes}
+                rows.append({"_niva": level, "etikett": label, **cells, "dold": hidden})
+                seen["row"].add(label)
+    shares_columns = [f"andel_saknas_{s}" for s in sexes]
+    table = pd.DataFrame(rows, columns=["_niva", "etikett", *shares_columns, "dold"])
+    table = table.rename(columns={"_niva": by}) if grouped else table.drop(columns="_niva")
+    complete = sorted(seen["complete"] - seen["other"])
     if complete:
         notes.append(f"Uppgifterna finns för alla: {', '.join(complete)}.")
-    if absent:
-        notes.append(f"Uppgifterna saknas för alla: {', '.join(absent)}.")
-    return Protected(pd.DataFrame(rows, columns=columns), min_n=min_n, footnotes=tuple(notes))
+    quiet = sorted(seen["quiet"] - seen["row"])
+    if quiet:
+        notes.append(
+            f"Visas inte för att lite saknas (under {format_percent(HIGH_MISSING, decimals=0)} "
+            f"för både kvinnor och män, och lika ofta för båda): "
+            f"{', '.join(quiet)}."
+        )
+    if unused and grouped:
+        where = "; ".join(f"{name}: {', '.join(labels)}" for name, labels in unused.items())
+        notes.append(
+            f"Saknas för alla i en verksamhet (används inte där, eller exporten saknar dem): "
+            f"{where}."
+        )
+    elif unused:
+        labels = [label for found in unused.values() for label in found]
+        notes.append(
+            f"Uppgifterna saknas för alla (de används inte, eller exporten saknar dem): "
+            f"{', '.join(labels)}."
+        )
+    return Protected(table, min_n=min_n, footnotes=tuple(notes))
+
+
+def _level_label(by: str | None, level: Any) -> str:
+    return "alla" if by is None or level is None else load_catalog().code_label(by, level)

@@ -230,7 +230,10 @@ def to_text(result: CriteriaResult) -> str:
         f"{CRITERIA_KINDS[result.kind]}. Jämförelse: {a} minus {b} ({catalog.label(result.group)}).",
     ]
     if result.filters:
-        chosen = "; ".join(f"{col} = {', '.join(vals)}" for col, vals in result.filters.items())
+        chosen = "; ".join(
+            f"{catalog.label(col)}: {', '.join(catalog.code_label(col, v) for v in vals)}"
+            for col, vals in result.filters.items()
+        )
         lines.append(f"Urval: {chosen}.")
     lines.append("")
     for level, info in data["groups"].items():
