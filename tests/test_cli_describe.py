@@ -72,6 +72,10 @@ def test_screen_xlsx_has_swedish_headers(tmp_path, capsys):
     women = sheet["Kvinnor"].iloc[:-2]
     assert women.map(lambda v: isinstance(v, int | float) or v == "..").all()
     assert (women != "..").sum() > len(women) / 2
+    about = pd.read_excel(target, sheet_name="Om tabellen", header=None)
+    lines = dict(zip(about[0], about[1], strict=True))
+    assert lines["Data"] == "isu_exempel.csv" and lines["Urval"] == "kommun=Exempelby"
+    assert str(lines["Minsta antal som visas"]).startswith("5 personer")
 
 
 def test_unknown_outcome_exit_1(capsys):

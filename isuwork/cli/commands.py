@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from isuwork import __version__
 from isuwork.analysis.compare import compare
 from isuwork.analysis.criteria import check_criteria
 from isuwork.analysis.screening import screen
@@ -125,6 +127,26 @@ def _table_data(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, list[
     return load(args.file, mapping=args.mapping).data, filters
 
 
+def _about(args: argparse.Namespace, result: Protected) -> dict[str, str]:
+    """What a table export says about itself: command, data, selection, threshold, source."""
+    chosen = [*(args.filter or []), *([f"kommun={args.kommun}"] if args.kommun else [])]
+    return {
+        "Tabell": f"isuwork {args.command}",
+        "Data": Path(args.file).name,
+        "Urval": ", ".join(chosen) or "hela filen",
+        "Minsta antal som visas": (
+            f"{result.min_n} personer; värden som bygger på färre visas som .. "
+            "(och fler döljs där de annars kunde räknas fram)"
+        ),
+        "Skapad": date.today().isoformat(),
+        "Version av isuwork": __version__,
+        "Källor": (
+            "Jämställdhetsintegrerad analys av ISU (SKR 2024); kriterierna för omotiverade "
+            "skillnader efter Vård- och omsorgsanalys (2018, 2022)"
+        ),
+    }
+
+
 def _emit(result: Protected, args: argparse.Namespace, *, sheet: str) -> int:
     if args.format == "json":
         text = json.dumps(tables.to_records(result), ensure_ascii=False, indent=2)
@@ -140,7 +162,8 @@ def _emit(result: Protected, args: argparse.Namespace, *, sheet: str) -> int:
             raise ParameterError(
                 "Ange en fil med --out när formatet är xlsx, till exempel --out resultat.xlsx."
             )
-        print(f"Skrev {tables.to_excel({sheet: result}, args.out)}")
+        about = _about(args, result)
+        print(f"Skrev {tables.to_excel({sheet: result}, args.out, about=about)}")
         return 0
     else:
         text = tables.to_text(result)

@@ -79,7 +79,7 @@ def _write_table(sheet: Any, table: Mapping[str, Any]) -> None:
 
 
 def _write_about(sheet: Any, about: Mapping[str, str], contents: Sequence[tuple[str, str]]) -> None:
-    sheet.cell(row=1, column=1, value=_ABOUT).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=sheet.title).font = Font(bold=True, size=14)
     row = 3
     for label, value in about.items():
         sheet.cell(row=row, column=1, value=label).font = _BOLD
@@ -111,6 +111,7 @@ def write_tables(
     names: Sequence[str] | None = None,
     about: Mapping[str, str] | None = None,
     descriptions: Sequence[str] | None = None,
+    about_title: str = _ABOUT,
 ) -> Path:
     """Write tables to one ``.xlsx`` workbook, one sheet each, atomically.
 
@@ -127,12 +128,14 @@ def write_tables(
         of sheets.
     descriptions
         What each sheet holds, for that list (default: the tables' captions).
+    about_title
+        The name of that first sheet (*Om tabellen* for a single table's export).
     """
     names = list(names) if names is not None else sheet_names([t["caption"] for t in tables])
     book = Workbook()
     first = book.active
     if about is not None:
-        first.title = _ABOUT
+        first.title = about_title
         described = descriptions or [t["caption"] for t in tables]
         _write_about(first, about, list(zip(names, described, strict=True)))
     else:

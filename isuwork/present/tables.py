@@ -257,10 +257,20 @@ def to_csv(result: Protected, path: str | os.PathLike[str], *, plain: bool = Fal
     return write_csv(csv_frame(result, plain=plain), path, swedish=not plain)
 
 
-def to_excel(results: Mapping[str, Protected], path: str | os.PathLike[str]) -> Path:
-    """Write one sheet per result: Swedish headers, numbers as numbers, footnotes under it."""
+def to_excel(
+    results: Mapping[str, Protected],
+    path: str | os.PathLike[str],
+    *,
+    about: Mapping[str, str] | None = None,
+) -> Path:
+    """Write one sheet per result: Swedish headers, numbers as numbers, footnotes under it.
+
+    ``about`` (label → value: the data, the selection, the threshold …) becomes a first sheet
+    *Om tabellen*.
+    """
     payloads = [table_payload(result, caption=name) for name, result in results.items()]
-    return write_tables(payloads, path, names=sheet_names(list(results)))
+    names = sheet_names(list(results))
+    return write_tables(payloads, path, names=names, about=about, about_title="Om tabellen")
 
 
 def table_payload(result: Protected, *, caption: str | None = None) -> dict[str, Any]:
