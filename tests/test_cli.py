@@ -13,6 +13,7 @@ from isuwork.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad"
+SAMPLE = ROOT / "data" / "sample" / "isu_exempel.csv"
 
 
 def test_version(capsys):
@@ -58,3 +59,47 @@ def test_sample_command_writes_files(tmp_path, capsys):
         "export_exempel.xlsx",
         "facit.yaml",
     }
+
+
+def test_argparse_speaks_swedish(capsys):
+    """Help, usage and argparse's own errors in Swedish: no 'usage:', 'show this help'."""
+    with pytest.raises(SystemExit) as help_exit:
+        main(["screen", "--help"])
+    assert help_exit.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("användning: isuwork screen")
+    assert "visa den här hjälpen och avsluta" in shown and "flaggor:" in shown
+    for english in ("usage:", "show this help", "options:", "positional arguments"):
+        assert english not in shown
+    with pytest.raises(SystemExit) as wrong:
+        main(["screen", str(SAMPLE), "--bogus"])
+    assert wrong.value.code == 2
+    err = capsys.readouterr().err
+    assert "okända argument: --bogus" in err and "unrecognized" not in err
+    with pytest.raises(SystemExit):
+        main(["criteria", str(SAMPLE), "--outcome", "beviljad", "--format", "xml"])
+    assert "ogiltigt val: 'xml' (välj bland 'text', 'json')" in capsys.readouterr().err
+
+
+def test_decimal_comma_is_a_number(capsys):
+    base = ["criteria", str(SAMPLE), "--outcome", "beviljad", "--format", "json"]
+    assert main([*base, "--min-diff", "0,03"]) == 0
+    comma = json.loads(capsys.readouterr().out)
+    assert main([*base, "--min-diff", "0.03"]) == 0
+    assert comma["min_diff"] == json.loads(capsys.readouterr().out)["min_diff"] == 0.03
+    with pytest.raises(SystemExit):
+        main([*base, "--min-diff", "tre"])
+    assert "inte ett tal: 'tre' (skriv till exempel 0,03" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["screen"], ["criteria", "--outcome", "beviljad"]])
+def test_kommun_any_case_and_unknown_kommun_exit_1(capsys, command):
+    name, *rest = command
+    assert main([name, str(SAMPLE), *rest, "--kommun", "exempelby", "--format", "json"]) == 0
+    shown = capsys.readouterr().out
+    assert main([name, str(SAMPLE), *rest, "--kommun", "Exempelby", "--format", "json"]) == 0
+    assert shown == capsys.readouterr().out  # lower case finds the same kommun
+    assert main([name, str(SAMPLE), *rest, "--kommun", "Exempelbyy"]) == 1
+    err = capsys.readouterr().err
+    assert "Kommunen 'Exempelbyy' finns inte" in err and "Menade du Exempelby?" in err
+    assert "Granåker, Sjövik, Tallmora" in err

@@ -21,6 +21,8 @@ from isuwork.cli.options import option_overrides, parse_filters
 from isuwork.data.io import write_text
 from isuwork.data.prepare import load
 from isuwork.data.sample import sample_csv_path, write_sample
+from isuwork.data.store import unknown_kommun_message
+from isuwork.domain.selection import matches
 from isuwork.domain.vocabulary import SEX
 from isuwork.exceptions import ParameterError
 from isuwork.present import criteria_report, tables
@@ -30,7 +32,6 @@ from isuwork.privacy.protected import Protected
 
 def run_criteria(args: argparse.Namespace) -> int:
     """``isuwork criteria``: one difference against the criteria, as text or JSON."""
-    filters = parse_filters(args.filter)
     overrides = option_overrides(
         args.outcome,
         kind=args.kind,
@@ -39,6 +40,7 @@ def run_criteria(args: argparse.Namespace) -> int:
         attitude=args.attitude,
     )
     data = load(args.file, mapping=args.mapping).data
+    filters = _filters(args, data)
     result = check_criteria(
         data,
         outcome=args.outcome,
@@ -121,10 +123,28 @@ def run_sample(args: argparse.Namespace) -> int:
 
 
 def _table_data(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    data = load(args.file, mapping=args.mapping).data
+    return data, _filters(args, data)
+
+
+def _filters(args: argparse.Namespace, data: pd.DataFrame) -> dict[str, list[str]]:
+    """The ``--filter`` options and ``--kommun``, the kommun checked against the data first.
+
+    Raises
+    ------
+    ParameterError
+        When the data has no such kommun (any case): the nearest names, then all of them.
+    """
     filters = parse_filters(args.filter)
     if args.kommun:
-        filters.setdefault("kommun", []).append(args.kommun)
-    return load(args.file, mapping=args.mapping).data, filters
+        names = data["kommun"].dropna().astype("string").unique() if "kommun" in data else []
+        known = tuple(sorted(str(n) for n in names))
+        found = pd.Series(known, dtype="string")
+        hit = found[matches(found, args.kommun, name="kommun")]
+        if hit.empty:
+            raise ParameterError(unknown_kommun_message(args.kommun, known, Path(args.file).name))
+        filters.setdefault("kommun", []).append(str(hit.iloc[0]))  # as the data writes it
+    return filters
 
 
 def _about(args: argparse.Namespace, result: Protected) -> dict[str, str]:

@@ -8,6 +8,7 @@ when a subcommand runs.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -17,12 +18,62 @@ from isuwork.domain.vocabulary import CRITERIA_KINDS, DEFAULT_MIN_N, SEX
 Subparsers = Any  # argparse._SubParsersAction, which is private
 
 
+#: argparse's own English words, and how they read in Swedish (checked in this order).
+_SWEDISH = (
+    (re.compile(r"^usage: ", re.M), "användning: "),
+    (re.compile(r"^positional arguments:$", re.M), "argument:"),
+    (re.compile(r"^options:$", re.M), "flaggor:"),
+    (re.compile(r"unrecognized arguments: "), "okända argument: "),
+    (re.compile(r"the following arguments are required: "), "följande argument saknas: "),
+    (re.compile(r"invalid choice: (.*) \(choose from (.*)\)"), r"ogiltigt val: \1 (välj bland \2)"),
+    (re.compile(r"expected one argument"), "ett värde behövs"),
+    (re.compile(r"invalid int value: (.*)"), r"inte ett heltal: \1"),
+    (re.compile(r"invalid float value: (.*)"), r"inte ett tal: \1"),
+    (re.compile(r"ambiguous option: (.*) could match (.*)"), r"tvetydig flagga: \1 kan vara \2"),
+    (re.compile(r"not allowed with argument"), "går inte att kombinera med"),
+)
+
+
+def swedish(text: str) -> str:
+    """argparse's English words in ``text`` in Swedish (usage, headings, error messages)."""
+    for pattern, replacement in _SWEDISH:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 class _SwedishParser(argparse.ArgumentParser):
-    """ArgumentParser whose own usage errors are introduced in Swedish (exit code 2)."""
+    """ArgumentParser that speaks Swedish: its help, usage and errors (exit code 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="visa den här hjälpen och avsluta",
+        )
+
+    def format_usage(self) -> str:
+        return swedish(super().format_usage())
+
+    def format_help(self) -> str:
+        return swedish(super().format_help())
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: fel i kommandoraden: {message}\n")
+        self.exit(2, f"{self.prog}: fel i kommandoraden: {swedish(message)}\n")
+
+
+def decimal(text: str) -> float:
+    """A number as people write it: ``0,03`` or ``0.03``."""
+    try:
+        return float(text.strip().replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"inte ett tal: '{text}' (skriv till exempel 0,03 eller 0.03)"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="isuwork",
         description="Jämställdhetsintegrerad analys av ISU-data (individbaserad systematisk uppföljning).",
     )
-    parser.add_argument("--version", action="version", version=f"isuwork {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"isuwork {__version__}",
+        help="visa vilken version av isuwork som är installerad och avsluta",
+    )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
     for add in (_criteria, _render, _demo, _validate, _sample, _describe, _screen):
         add(sub)
@@ -55,6 +111,14 @@ def _add_mapping(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="MAPPNING",
         help="mappningsfil (YAML) för exportens rubriker och koder",
+    )
+
+
+def _add_kommun(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kommun",
+        metavar="KOMMUN",
+        help="analysera bara en kommun (stora och små bokstäver spelar ingen roll)",
     )
 
 
@@ -155,6 +219,7 @@ def _criteria(sub: Subparsers) -> None:
             "behåller katalogens värden"
         ),
     )
+    _add_kommun(parser)
     parser.add_argument(
         "--kind",
         choices=tuple(CRITERIA_KINDS),
@@ -163,17 +228,17 @@ def _criteria(sub: Subparsers) -> None:
     )
     parser.add_argument(
         "--min-diff",
-        type=float,
+        type=decimal,
         default=None,
         metavar="TAL",
-        help="minsta skillnad som räknas som tydlig (andel för ja/nej-utfall, till exempel 0.03; standard 3 procentenheter eller 10 %% av medelvärdet)",
+        help="minsta skillnad som räknas som tydlig (andel för ja/nej-utfall, till exempel 0,03; standard 3 procentenheter eller 10 %% av medelvärdet)",
     )
     parser.add_argument(
         "--margin",
-        type=float,
+        type=decimal,
         default=None,
         metavar="TAL",
-        help="största skillnad som data måste utesluta för bedömningen 'ingen skillnad av betydelse' (standard 0.10, dvs. 10 procentenheter, eller en fjärdedel av medelvärdet)",
+        help="största skillnad som data måste utesluta för bedömningen 'ingen skillnad av betydelse' (standard 0,10, dvs. 10 procentenheter, eller en fjärdedel av medelvärdet)",
     )
     parser.add_argument(
         "--min-group",
@@ -300,7 +365,7 @@ def _add_table_options(parser: argparse.ArgumentParser) -> None:
     _add_file(parser)
     _add_mapping(parser)
     _add_filter(parser)
-    parser.add_argument("--kommun", metavar="KOMMUN", help="analysera bara en kommun")
+    _add_kommun(parser)
     _add_min_n(parser)
     parser.add_argument(
         "--format",
