@@ -36,8 +36,9 @@ demo: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/isuwork sample --out data/sample
 
+# JupyterLab refuses to start as root unless told (containers, CI machines run as root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # Debian's Chromium for the browser test, and the Pango that weasyprint's PDFs need (needs
 # root, as on CI).

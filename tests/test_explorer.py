@@ -43,3 +43,14 @@ def test_batch_mode_shows_a_sentence_and_no_table_of_its_own(exempelby, capsys):
     could show a cell the list hides."""
     assert explorer(exempelby, interactive=False) is None
     assert capsys.readouterr().out.strip() == BATCH_SENTENCE
+
+
+def test_live_explorer_is_shown_once(exempelby, monkeypatch):
+    """In JupyterLab the explorer appeared twice: shown by explorer() and again as the cell's
+    value. It is shown once and not returned."""
+    import isuwork.workbook.explorer as module
+
+    shown: list[object] = []
+    monkeypatch.setattr(module, "display", shown.append)
+    assert explorer(exempelby, min_n=5) is None
+    assert [type(item) for item in shown].count(Explorer) == 1  # its chart and table aside

@@ -255,3 +255,14 @@ def test_show_journal(filled, jdir, monkeypatch):
     assert [type(child) for child in tabs.children[:2]] == [JournalForm, ActionForm]
     assert tabs.children[0].reflection["omvarld"].value == "Samma mönster i andra kommuner."
     assert isinstance(shown[-1], Markdown)  # the text view, inside the third tab
+
+
+def test_reflection_form_names_itself_for_every_step_and_shows_its_button_whole(tmp_path):
+    """The form is shown in steps 1 to 3: it was titled 'Steg 2 och 3' in step 1, and its
+    button read 'Lägg till iaktta…'."""
+    from isuwork.workbook.journal import open_journal
+
+    form = JournalForm(open_journal("Exempelby", journal_dir=tmp_path))
+    heads = [str(w.value) for w in form.children if "<h3>" in str(getattr(w, "value", ""))]
+    assert heads and heads[0].startswith("<h3>Gruppens journal:") and "Steg 2" not in heads[0]
+    assert form.add_button.layout.width == "auto"

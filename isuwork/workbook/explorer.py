@@ -150,7 +150,7 @@ def explorer(
     interactive: bool = True,
     outcome: str = "beviljad",
     by: str = "aldersgrupp",
-) -> Explorer | None:
+) -> None:
     """Show the step-1 explorer; in a rendered report (``interactive=False``) a sentence only.
 
     A report's tables are taken from its screening list and protected with it; a table made
@@ -169,8 +169,8 @@ def explorer(
         The outcome and the variable combined with kön shown first.
     """
     if interactive:
-        view = Explorer(data, min_n=min_n, outcome=outcome, by=by)
-        display(view)
-        return view
-    print(BATCH_SENTENCE)
-    return None
+        # shown here and not returned: a notebook shows a cell's last value again, and the
+        # explorer appeared twice in JupyterLab
+        display(Explorer(data, min_n=min_n, outcome=outcome, by=by))
+    else:
+        print(BATCH_SENTENCE)

@@ -96,7 +96,10 @@ class JournalForm(widgets.VBox):
         self.details = widgets.HTML("")
         self.new_title = widgets.Text(placeholder="Kort rubrik för en ny iakttagelse", layout=WIDE)
         self.new_description = textarea("Vad visar data? Beskriv med några meningar.", rows=3)
-        self.add_button = widgets.Button(description="Lägg till iakttagelse", icon="plus")
+        # wide enough for its words: the default width cut it to "Lägg till iaktta…"
+        self.add_button = widgets.Button(
+            description="Lägg till iakttagelse", icon="plus", layout=widgets.Layout(width="auto")
+        )
         self.reflection = {key: textarea() for key in REFLECTION_FIELDS}
         self.conclusion = textarea()
         self.more_knowledge = widgets.Dropdown(options=options(ANSWERS), layout=WIDE)
@@ -132,7 +135,8 @@ class JournalForm(widgets.VBox):
 
     def _layout(self, journal: Journal) -> list[widgets.Widget]:
         head = widgets.HTML(
-            f"<h3>Steg 2 och 3: reflektioner och slutsatser, {escape(journal.kommun)}</h3>"
+            f"<h3>Gruppens journal: iakttagelser, reflektioner och slutsatser, "
+            f"{escape(journal.kommun)}</h3>"
         )
         new_box = widgets.VBox(
             [
