@@ -12,7 +12,13 @@ import pytest
 
 from isuwork.data.answer_key import FACIT_NAME, answer_key, load_answer_key
 from isuwork.data.prepare import prepare
-from isuwork.data.sample import CSV_NAME, XLSX_NAME, generate_sample, write_sample
+from isuwork.data.sample import (
+    CSV_NAME,
+    MAPPING_NAME,
+    XLSX_NAME,
+    generate_sample,
+    write_sample,
+)
 from isuwork.domain.shipped import sample_dir
 
 
@@ -32,7 +38,7 @@ def _digest(path: Path) -> str:
 
 def test_regenerates_byte_identically_to_committed_files(tmp_path):
     written = write_sample(tmp_path)
-    assert [p.name for p in written] == [CSV_NAME, XLSX_NAME, FACIT_NAME]
+    assert [p.name for p in written] == [CSV_NAME, XLSX_NAME, FACIT_NAME, MAPPING_NAME]
     for path in written:
         assert _digest(path) == _digest(sample_dir() / path.name), path.name
 

@@ -350,7 +350,8 @@ def _sample(sub: Subparsers) -> None:
         "sample",
         help="skapa den syntetiska exempeldatan och facit på nytt",
         description=(
-            "Skriver isu_exempel.csv, export_exempel.xlsx och facit.yaml. Samma frö ger "
+            "Skriver isu_exempel.csv, export_exempel.xlsx med dess mappningsfil "
+            "mapping_exempel.yaml, och facit.yaml. Samma frö ger "
             "byte för byte samma filer. All data är påhittad och innehåller inga personnummer."
         ),
     )

@@ -31,6 +31,9 @@ from isuwork.domain.shipped import sample_dir
 
 CSV_NAME = "isu_exempel.csv"
 XLSX_NAME = "export_exempel.xlsx"
+#: The mapping of the xlsx export's headers and codes: written by hand, shipped with the sample
+#: and copied by :func:`write_sample`, so that a recreated sample folder is complete.
+MAPPING_NAME = "mapping_exempel.yaml"
 
 #: The share of life areas investigated in each fictitious kommun.
 _AREA_RATE = {"Exempelby": 0.85, "Granåker": 0.8, LOW_CULTURE: 0.45, "Tallmora": 0.8}
@@ -457,7 +460,8 @@ def write_sample(
     seed: int = DEFAULT_SEED,
     progress: bool = False,
 ) -> list[Path]:
-    """Write the sample CSV, the case-system style xlsx export and the answer key."""
+    """Write the sample CSV, the case-system style xlsx export, the answer key and the
+    export's mapping (a copy of the shipped one)."""
     folder = Path(out_dir)
     df = generate_sample(seed=seed, progress=progress)
     csv = write_csv(df, folder / CSV_NAME)
@@ -475,7 +479,10 @@ def write_sample(
     )
     key = yaml.safe_dump(answer_key(seed=seed), allow_unicode=True, sort_keys=False, width=100)
     facit = write_text(key, folder / FACIT_NAME)
-    return [csv, xlsx, facit]
+    shipped, mapping = sample_dir() / MAPPING_NAME, folder / MAPPING_NAME
+    if not mapping.exists() or not mapping.samefile(shipped):
+        write_text(shipped.read_text(encoding="utf-8"), mapping)
+    return [csv, xlsx, facit, mapping]
 
 
 def sample_csv_path() -> Path:
