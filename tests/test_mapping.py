@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -96,3 +97,30 @@ def test_coerce_accepts_every_form():
     assert isinstance(parsed, Mapping) and coerce_mapping(parsed) is parsed
     from_file = coerce_mapping(SAMPLE / "mapping_exempel.yaml")
     assert from_file == load_mapping(SAMPLE / "mapping_exempel.yaml")
+
+
+def test_a_drafted_mapping_pairs_headers_as_the_hand_written_one_does(tmp_path, capsys):
+    """`isuwork mapping` on the sample's case-system export: every pair it proposes is the one
+    the hand-written mapping_exempel.yaml makes, the draft loads as a mapping, it holds none of
+    the export's values, and an existing file is never overwritten."""
+    from isuwork.cli.main import main
+    from isuwork.data.io import read_export
+    from isuwork.data.mapping import load_mapping
+
+    export = SAMPLE / "export_exempel.xlsx"
+    written = load_mapping(SAMPLE / "mapping_exempel.yaml")
+    target = tmp_path / "utkast.yaml"
+    assert main(["mapping", str(export), "--out", str(target)]) == 0
+    draft = load_mapping(target)
+    assert draft.sheet == written.sheet == "Utredningar"
+    assert draft.columns  # some pairs are found …
+    for header, name in draft.columns.items():  # … and each agrees with the hand-written file
+        assert written.columns[header] == name, header
+    assert {"Kön", "Beslutsdatum", "Ålder vid beslut"} <= set(draft.columns)
+    text = target.read_text(encoding="utf-8")
+    assert "# Ärende-ID: ?" in text  # unpaired headers are left for a person to fill in
+    raw = read_export(export).data
+    values = {v for c in ("Klient", "Handläggare", "Anteckning") for v in raw[c].dropna().unique()}
+    assert not [v for v in values if re.search(rf"(?<!\w){re.escape(str(v))}(?!\w)", text)]
+    assert main(["mapping", str(export), "--out", str(target)]) == 1
+    assert "finns redan och skrivs inte över" in capsys.readouterr().err

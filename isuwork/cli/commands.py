@@ -18,7 +18,8 @@ from isuwork.analysis.compare import compare
 from isuwork.analysis.criteria import check_criteria
 from isuwork.analysis.screening import screen
 from isuwork.cli.options import option_overrides, parse_filters
-from isuwork.data.io import write_text
+from isuwork.data.io import read_export, write_text
+from isuwork.data.mapping_draft import draft_mapping, write_draft
 from isuwork.data.prepare import load
 from isuwork.data.sample import sample_csv_path, write_sample
 from isuwork.data.store import unknown_kommun_message
@@ -113,6 +114,17 @@ def run_validate(args: argparse.Namespace) -> int:
     else:
         print(report.to_text())
     return 0 if report.rows_excluded == 0 else 1
+
+
+def run_mapping(args: argparse.Namespace) -> int:
+    """``isuwork mapping``: a first mapping file from an export's headers."""
+    raw = read_export(args.file, sheet=args.sheet)
+    headers = [str(c) for c in raw.data.columns if c != "radnr"]
+    if args.out:
+        print(f"Skrev {write_draft(headers, args.out, source=raw.source, sheet=raw.sheet)}")
+    else:
+        print(draft_mapping(headers, source=raw.source, sheet=raw.sheet), end="")
+    return 0
 
 
 def run_sample(args: argparse.Namespace) -> int:

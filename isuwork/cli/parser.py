@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="visa vilken version av isuwork som är installerad och avsluta",
     )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
-    for add in (_criteria, _render, _demo, _validate, _sample, _describe, _screen):
+    for add in (_criteria, _render, _demo, _validate, _mapping, _sample, _describe, _screen):
         add(sub)
     return parser
 
@@ -343,6 +343,27 @@ def _validate(sub: Subparsers) -> None:
         help="avbryt vid första ogiltiga värde i stället för att utesluta raden",
     )
     parser.set_defaults(handler="validate")
+
+
+def _mapping(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "mapping",
+        help="skapa ett utkast till mappningsfil från en exports rubriker",
+        description=(
+            "Läser exportens rubriker och föreslår för varje rubrik den variabel i katalogen "
+            "som den liknar mest (Kön → kon). Rubriker som inte går att para ihop skrivs som "
+            "kommentarer att fylla i. Exportens värden skrivs aldrig in i utkastet. Kontrollera "
+            "utkastet och använd det sedan med --mapping."
+        ),
+    )
+    parser.add_argument("file", metavar="FIL", help="exportfil (CSV eller XLSX)")
+    parser.add_argument("--sheet", metavar="BLAD", help="Excel-blad (standard: det första)")
+    parser.add_argument(
+        "--out",
+        metavar="FIL",
+        help="fil att skriva utkastet till (skrivs aldrig över; standard: skärmen)",
+    )
+    parser.set_defaults(handler="mapping")
 
 
 def _sample(sub: Subparsers) -> None:

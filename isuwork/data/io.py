@@ -207,6 +207,8 @@ class RawExport:
         What the person who owns the file should check (Swedish sentences).
     mapping
         The mapping's system name or file name ("" without a mapping).
+    sheet
+        The Excel sheet that was read (None for other kinds).
     """
 
     data: pd.DataFrame
@@ -216,6 +218,7 @@ class RawExport:
     date_formats: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     mapping: str = ""
+    sheet: str | None = None
 
 
 def read_export(
@@ -450,7 +453,8 @@ def _read_excel(
                 f"Filen {file.name} har inget blad som heter '{sheet}'. Bladen heter: "
                 f"{', '.join(book.sheet_names)}."
             )
-        grid = pd.read_excel(book, sheet_name=sheet or 0, header=None, dtype=object)
+        sheet = sheet or book.sheet_names[0]
+        grid = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object)
     if grid.dropna(how="all").empty:
         raise DataError(f"Filen {file.name} är tom. Kontrollera att exporten innehåller data.")
     cells = grid.map(_cell_text)
@@ -459,7 +463,7 @@ def _read_excel(
     headers = cells.iloc[skip].fillna("").astype(str).tolist()
     body = cells.iloc[skip + 1 :].reset_index(drop=True)
     body.columns = [h if h else f"Unnamed: {i}" for i, h in enumerate(headers)]
-    return RawExport(_finish(body.fillna(""), file.name, skip + 2), source=file.name)
+    return RawExport(_finish(body.fillna(""), file.name, skip + 2), source=file.name, sheet=sheet)
 
 
 def _read_parquet(file: Path) -> RawExport:
