@@ -36,6 +36,7 @@ from isuwork.present.tables import (
     TABLE_MIME,
 )
 from isuwork.privacy.primary import footnote
+from isuwork.privacy.publication import Protection
 
 #: The card's edge colour per verdict (Okabe–Ito); the verdict is also written out.
 VERDICT_COLOURS = {
@@ -62,9 +63,12 @@ def _esc(text: Any) -> str:
     return html.escape(str(text))
 
 
-def card_html(result: CriteriaResult, checked: Mapping[str, Any]) -> str:
-    """The verdict card: the verdict, what the check found, its flags, the reminder."""
-    parts = message_parts(result, counts=checked["_counts"])
+def card_html(result: CriteriaResult, counts: Protection) -> str:
+    """The verdict card: the verdict, what the check found, its flags, the reminder.
+
+    ``counts`` is the protection of the check's counts (:func:`protect_counts`).
+    """
+    parts = message_parts(result, counts=counts)
     colour = VERDICT_COLOURS.get(result.verdict, "#999999")
     flags = "; ".join(FLAG_LABELS[f] for f in result.flags)
     return (
@@ -83,9 +87,9 @@ def card_html(result: CriteriaResult, checked: Mapping[str, Any]) -> str:
     )
 
 
-def cautions_html(result: CriteriaResult, checked: Mapping[str, Any]) -> str:
+def cautions_html(result: CriteriaResult, counts: Protection) -> str:
     """What qualifies the verdict: the flags in words, criteria not or only partly tested."""
-    cautions = message_parts(result, counts=checked["_counts"]).cautions
+    cautions = message_parts(result, counts=counts).cautions
     if not cautions:
         return ""
     items = "".join(f"<li>{_esc(c)}</li>" for c in cautions)
@@ -243,8 +247,8 @@ class CriteriaCard:
         self.title = title
         self.anchor = anchor
         self.result = result
-        counts = protect_counts(result)
-        self.checked = {**to_dict(result, counts=counts), "_counts": counts}
+        self.counts = protect_counts(result)
+        self.checked = to_dict(result, counts=self.counts)
         self.criteria = criteria
         self.payload = steps_payload(self.checked, caption=f"Kriterierna: {title}")
 
@@ -256,8 +260,8 @@ class CriteriaCard:
         )
         anchor = "" if self.anchor is None else f' id="{_esc(self.anchor)}"'
         return (
-            f"<h3{anchor}>{_esc(self.title)}</h3>{card_html(self.result, self.checked)}{image}"
-            f"{cautions_html(self.result, self.checked)}{questions_html(self.criteria)}"
+            f"<h3{anchor}>{_esc(self.title)}</h3>{card_html(self.result, self.counts)}{image}"
+            f"{cautions_html(self.result, self.counts)}{questions_html(self.criteria)}"
             f"{details_html(self.result, self.checked, self.payload)}"
         )
 
