@@ -146,3 +146,21 @@ def test_key_findings_are_the_screening_lists_top_rows_with_their_verdicts():
         assert f'href="02_vi_reflekterar.html#iakttagelse-{number}">{label}</a>' in page
     empty = key_findings(screening.head(0)).data
     assert "inga skillnader" in empty and "<ol>" not in empty
+
+
+def test_step2_saves_its_verdicts_to_the_journal_only_in_a_live_session(session, tmp_path):
+    """Step 3 builds on step 2's verdicts: they were never saved (bedomning null). A live
+    session saves them for the journal's observations; a rendered report leaves the journal
+    as it read it."""
+    from isuwork.workbook.observations import show_criteria
+
+    journal = open_journal("Sjövik", journal_dir=tmp_path)
+    journal.add_observation("Män tillfrågas mer sällan", utfall="tillfragad_delta")
+    listed = screening_list(session.data, min_n=5)
+    chosen, _ = observations_for_step2(journal, listed, top=3)
+    results = check_observations(session.data, chosen, min_n=5)
+    show_criteria(chosen, results, journal=journal, save=False)
+    assert open_journal("Sjövik", journal_dir=tmp_path).observations[0]["bedomning"] is None
+    show_criteria(chosen, results, journal=journal, save=True)
+    saved = open_journal("Sjövik", journal_dir=tmp_path).observations[0]
+    assert saved["bedomning"] == results[0].verdict

@@ -149,8 +149,35 @@ def criteria_cards(
     return cards
 
 
-def show_criteria(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> None:
-    """Show :func:`criteria_cards` one after the other (or one sentence when there are none)."""
+def record_verdicts(
+    journal: Journal, observations: list[dict[str, Any]], results: list[CriteriaResult | str]
+) -> int:
+    """Save each verdict to its observation in the journal, so step 3 can build on it.
+
+    Only observations from the journal (with an ``id``) are updated; the screening's are not
+    the group's. Returns how many observations changed.
+    """
+    changed = 0
+    for obs, result in zip(observations, results, strict=True):
+        if obs.get("id") and not isinstance(result, str):
+            changed += journal.update_observation(obs["id"], bedomning=result.verdict)
+    return changed
+
+
+def show_criteria(
+    observations: list[dict[str, Any]],
+    results: list[CriteriaResult | str],
+    *,
+    journal: Journal | None = None,
+    save: bool = False,
+) -> None:
+    """Show :func:`criteria_cards` one after the other (or one sentence when there are none).
+
+    With ``save`` (a live session; never a rendered report, whose journal must stay as it
+    was read), the verdicts are saved to ``journal`` first (:func:`record_verdicts`).
+    """
+    if save and journal is not None:
+        record_verdicts(journal, observations, results)
     cards = criteria_cards(observations, results)
     for card in cards or [HTML("<p>Inga iakttagelser att pröva.</p>")]:
         display(card)
