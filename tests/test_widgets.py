@@ -266,3 +266,22 @@ def test_reflection_form_names_itself_for_every_step_and_shows_its_button_whole(
     heads = [str(w.value) for w in form.children if "<h3>" in str(getattr(w, "value", ""))]
     assert heads and heads[0].startswith("<h3>Gruppens journal:") and "Steg 2" not in heads[0]
     assert form.add_button.layout.width == "auto"
+
+
+def test_action_plan_exports_what_the_journal_holds_now(tmp_path):
+    """The plan said 'Inga åtgärder' after an action had been saved, until the cells were run
+    again. The button saves the journal as it is at the click."""
+    from isuwork.workbook.action_plan import ActionPlan
+    from isuwork.workbook.journal import open_journal
+
+    journal = open_journal("Exempelby", journal_dir=tmp_path)
+    plan = ActionPlan(journal)
+    # the group saves an action through another view of the same journal (the form)
+    other = open_journal("Exempelby", journal_dir=tmp_path)
+    other.add_action("Utbildning om genusbias", insats="latt", effekt="stor")
+    plan.export_button.click()
+    written = {p.suffix: p for p in tmp_path.glob("handlingsplan_*")}
+    assert set(written) == {".xlsx", ".md"}
+    assert "Utbildning om genusbias" in written[".md"].read_text(encoding="utf-8")
+    assert "Inga åtgärder" not in written[".md"].read_text(encoding="utf-8")
+    assert "(1 åtgärd)" in plan.status.value and written[".xlsx"].name in plan.status.value
