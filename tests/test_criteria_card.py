@@ -99,6 +99,9 @@ def test_hidden_raw_difference_is_not_drawn_nor_given_away_by_the_steps():
     ax = staircase(card.checked)
     assert _points(ax) == []
     assert "visas inte" in [t.get_text() for t in ax.texts]
+    # a hidden step is not an untested one: the chart must not say it could not be tested
+    tested = [s for s in card.result.steps if s.status != "not_testable"]
+    assert [t.get_text() for t in ax.texts].count("visas inte") == 1 + len(tested)
     shown = alt_text(card.checked) + to_text(card.result) + message(card.result)
     assert "70,0" not in shown
     assert "Kvinnor: .. fall, .." in to_text(card.result)  # the group itself is hidden too

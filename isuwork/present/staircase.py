@@ -24,6 +24,9 @@ from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import format_number, format_percent
 from isuwork.present.criteria_message import HIDDEN, group_in_text
 
+#: What a row without a point says: the criterion could not be tested, or the value is hidden.
+UNTESTED = "kan inte prövas"
+
 #: Okabe–Ito: the raw difference, the steps, the band of small differences.
 RAW, STEP, BAND = "#555555", "#0072B2", "#e8e8e8"
 
@@ -53,9 +56,9 @@ def _rows(checked: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
     for i, step in enumerate(checked["steps"], start=1):
         label = f"{i}. {step['label']}"
-        if step["status"] == "not_testable" or step["diff"] is None:
+        if step["status"] == "not_testable":
             rows.append(
-                {"label": label, "diff": None, "ci": [None, None], "note": "kan inte prövas"}
+                {"label": label, "diff": None, "ci": [None, None], "note": "", "empty": UNTESTED}
             )
             continue
         note = "fall: " + (HIDDEN if step["n"] is None else format_number(step["n"]))
@@ -69,7 +72,8 @@ def _rows(checked: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "label": label,
-                "diff": step["diff"] * scale,
+                # a step's difference is hidden when the group values it rests on are
+                "diff": None if step["diff"] is None else step["diff"] * scale,
                 "ci": [None if v is None else v * scale for v in step["ci"]],
                 "note": note,
             }
@@ -130,7 +134,7 @@ def staircase(checked: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
             ax.text(
                 0,
                 y,
-                row["note"] if row["note"] == "kan inte prövas" else "visas inte",
+                row.get("empty", HIDDEN),
                 ha="center",
                 va="center",
                 fontsize=9,
@@ -150,7 +154,7 @@ def staircase(checked: Mapping[str, Any], *, ax: Axes | None = None) -> Axes:
                 ha="center",
                 fontsize=9,
             )
-        if row["note"] != "kan inte prövas":
+        if row["note"]:
             ax.annotate(
                 row["note"],
                 xy=(1.03, y),
@@ -175,7 +179,7 @@ def alt_text(checked: Mapping[str, Any]) -> str:
     parts = []
     for row in _rows(checked):
         if row["diff"] is None:
-            value = row["note"] if row["note"] == "kan inte prövas" else HIDDEN
+            value = row.get("empty", HIDDEN)
         else:
             value = format_number(row["diff"], decimals=1)
         parts.append(f"{row['label'].split('. ', 1)[-1].lower()} {value}")
