@@ -3,7 +3,8 @@
 For each of the sample's kommuner, and for ``--subsets`` random subsets of 300–600 rows of one
 kommun (small kommuner, where small counts are many), the script publishes the screening list
 as ``isuwork screen --format json`` does and four criteria checks as ``isuwork criteria --format
-json`` does, attacks them with ``tests/disclosure_attack.py`` (integer programmes over every
+json`` does, and (part ``report``) what a rendered report publishes as counts: its screening
+list with the checks of steps 2 and 3 beside it, the same group seen in both. It attacks them with ``tests/disclosure_attack.py`` (integer programmes over every
 relation a reader can know) and counts the hidden counts it pins exactly or bounds below the
 threshold. It also reports the share of counts hidden and the time taken to screen and to
 attack.
@@ -12,9 +13,10 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/disclosure.py --subsets 20 --seed 2026 --json benchmarks/out/disclosure.json
 
-The script uses only ``screen``, ``describe_screening`` and ``tables.to_records``, so the same
-script measures older versions of isuwork (run it from a checkout of the older version with the
-attacker copied beside it).
+The script uses only public functions that older versions of isuwork have too, so the same
+script measures them (run it from a checkout of the older version with the attacker copied
+beside it); where an older version does not yet protect a report's parts together
+(``with_screening``), each check is published as it was protected on its own.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from disclosure_attack import (  # noqa: E402
     criteria_truth,
     read,
     read_criteria,
+    read_report,
+    report_truth,
     true_counts,
 )
 
@@ -45,6 +49,19 @@ from isuwork.domain.catalog import load_catalog  # noqa: E402
 from isuwork.present import tables  # noqa: E402
 from isuwork.present.criteria_report import to_dict  # noqa: E402
 from isuwork.present.screening_text import describe_screening  # noqa: E402
+from isuwork.workbook.observations import (  # noqa: E402
+    check_observations,
+    observations_from_screening,
+)
+from isuwork.workbook.results import STEP1_EXTRA  # noqa: E402
+from isuwork.workbook.session import screening_list  # noqa: E402
+
+try:
+    from isuwork.present.criteria_counts import with_screening
+except ImportError:  # an older version: each check protected on its own
+
+    def with_screening(result, screening):
+        return result
 
 
 def measure(data, *, min_n: int) -> dict:
@@ -95,6 +112,41 @@ def measure_criteria(data, *, min_n: int) -> dict:
     return totals
 
 
+def measure_report(data, *, min_n: int) -> dict:
+    """Publish what a report of these rows shows as counts (its screening list and the checks
+    of its clearest differences and of :data:`CHECKS`), attack it all at once, and count."""
+    start = time.perf_counter()
+    screening = screening_list(data, min_n=min_n, extra=["aldersgrupp", *STEP1_EXTRA])
+    written = [
+        {"utfall": u, "grupp": "kon", "filter": {b: [v] for b, v in f.items()}} for u, f in CHECKS
+    ]
+    observations = observations_from_screening(screening, top=3) + written
+    results = [
+        r for r in check_observations(data, observations, min_n=min_n) if not isinstance(r, str)
+    ]
+    checks = [json.loads(json.dumps(to_dict(with_screening(r, screening)))) for r in results]
+    rows = json.loads(json.dumps(tables.to_records(screening)))
+    published = read_report(rows, checks, sexes=load_catalog().sexes)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    findings = attack(published, report_truth(data, published, results), min_n=min_n)
+    names = [*published.shown, *published.hidden]
+    in_checks = [n for n in names if n[0] == "check"]
+    return {
+        "rows": len(data),
+        "checks": len(checks),
+        "cells": len(names),
+        "hidden": len(published.hidden),
+        "check_cells": len(in_checks),
+        "check_hidden": sum(n in published.hidden for n in in_checks),
+        "recovered": int(sum(f.recovered for f in findings)),
+        "recovered_small": int(sum(f.recovered and 0 < f.truth < min_n for f in findings)),
+        "bounded_small": int(sum(not f.recovered and f.bounded_small(min_n) for f in findings)),
+        "build_s": round(built, 2),
+        "attack_s": round(time.perf_counter() - start, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data/sample/isu_exempel.csv"))
@@ -103,7 +155,10 @@ def main() -> None:
     parser.add_argument("--min-n", type=int, default=5)
     parser.add_argument("--json")
     parser.add_argument(
-        "--parts", nargs="+", default=["screening", "criteria"], help="screening, criteria"
+        "--parts",
+        nargs="+",
+        default=["screening", "criteria", "report"],
+        help="screening, criteria, report",
     )
     args = parser.parse_args()
     data = load(args.data).data
@@ -115,8 +170,8 @@ def main() -> None:
         size = int(rng.integers(300, 601))
         rows = data[data["kommun"] == kommun].sample(size, random_state=int(rng.integers(2**31)))
         cases.append((f"{kommun}-{size}-{i}", rows))
-    parts = [p for p in ("screening", "criteria") if p in args.parts]
-    measures = {"screening": measure, "criteria": measure_criteria}
+    parts = [p for p in ("screening", "criteria", "report") if p in args.parts]
+    measures = {"screening": measure, "criteria": measure_criteria, "report": measure_report}
     results = {}
     for name, rows in cases:
         results[name] = {part: measures[part](rows, min_n=args.min_n) for part in parts}
@@ -124,7 +179,9 @@ def main() -> None:
     subsets = [n for n, _ in cases[len(kommuner) :]]
     for part in parts:
         for label, names in (("kommuner", kommuner), ("subsets", subsets)):
-            keys = ("cells", "hidden", "recovered", "bounded_small")
+            keys = ["cells", "hidden", "recovered", "bounded_small"]
+            if part == "report":
+                keys += ["check_cells", "check_hidden", "recovered_small"]
             totals = {k: sum(results[n][part][k] for n in names) for k in keys}
             totals["hidden_share"] = totals["hidden"] / totals["cells"] if totals["cells"] else 0
             print(part, label, totals)

@@ -405,3 +405,56 @@ def criteria_truth(result) -> dict:
         for g, n in zip(result.compare, level.n, strict=True):
             truth["lv", level.stratum, str(g)] = n
     return {k: int(v) for k, v in truth.items() if v is not None and np.isfinite(float(v))}
+
+
+# -- a whole report: the screening list and the checks beside it ----------------------------------
+def read_report(rows: list[dict], checks: list[dict], *, sexes: tuple[str, ...]) -> Published:
+    """Everything a kommun's report publishes as counts: the screening list (JSON records) and
+    each criteria check on its pages (JSON form), with the relations between them.
+
+    A check of kön within one level of one background variable, or within all cases, compares
+    the same cases as a row of the list, so its groups' cases and cases with the outcome are
+    the list's counts for that row (a reader sees the same group twice). The check's own names
+    are kept apart by the check's number.
+    """
+    pub = read(rows, sexes=sexes)
+    for number, data in enumerate(checks):
+        check = read_criteria(data)
+
+        def own(name, number=number):
+            return ("check", number, name)
+
+        pub.shown |= {own(name): value for name, value in check.shown.items()}
+        pub.hidden |= {own(name) for name in check.hidden}
+        pub.relations += [
+            ({own(name): c for name, c in coeffs.items()}, sense)
+            for coeffs, sense in check.relations
+        ]
+        filters = data.get("filters") or {}
+        if data["group"] != "kon" or len(filters) > 1:
+            continue
+        if filters:
+            ((b, levels),) = filters.items()
+            if len(levels) != 1:
+                continue
+            lvl = str(levels[0]).lower()
+        else:
+            b, lvl = ALL, ""
+        for sex in sexes:
+            for mine, theirs in (("N", "n"), ("A", "antal")):
+                same = (theirs, data["outcome"], "", b, lvl, sex)
+                if pub.cell(same) is not None and (
+                    own((mine, sex)) in pub.shown or own((mine, sex)) in pub.hidden
+                ):
+                    pub.relations.append(({own((mine, sex)): 1, same: -1}, "=="))
+    pub.hidden -= set(pub.shown)
+    return pub
+
+
+def report_truth(data: pd.DataFrame, pub: Published, results: list) -> dict:
+    """The true value of every count :func:`read_report` names (``results``: the unprotected
+    checks, in the order of the report)."""
+    truth = true_counts(data, {k for k in [*pub.shown, *pub.hidden] if k[0] != "check"})
+    for number, result in enumerate(results):
+        truth |= {("check", number, name): v for name, v in criteria_truth(result).items()}
+    return truth

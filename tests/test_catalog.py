@@ -50,6 +50,19 @@ def test_age_bands_cover_every_age_once(scheme):
     assert {b.code for b in bands} <= set(CAT.age_group_codes)
 
 
+def test_age_bands_are_grouped_by_the_verksamheter_whose_scheme_has_them():
+    codes = ["90+", "0-6", "65-74", "18-29", "7-12", "0-64", "65+", "Totalt"]
+    sections = CAT.age_band_sections(codes, ["socialpsykiatri", "lss", "aldreomsorg"])
+    assert sections == [
+        ("Äldreomsorg", ["0-64", "65-74", "90+"]),
+        ("LSS", ["0-6", "7-12", "65+"]),
+        ("Socialpsykiatri", ["18-29"]),
+        ("Övriga", ["Totalt"]),
+    ]
+    # a band in the schemes of several verksamheter names them all
+    assert ("LSS, Barn och unga", ["0-6", "7-12"]) in CAT.age_band_sections(codes)
+
+
 def test_codes_labels_and_dtypes():
     assert CAT.age_group_label("65-74") == "65–74 år" and CAT.age_group_label("90+") == "90+ år"
     assert CAT.code_label("verksamhet", "lss") == "LSS"

@@ -322,3 +322,25 @@ def test_share_axes_tick_at_whole_percentages():
     assert all(abs(t * 100 - round(t * 100)) < 1e-9 for t in ticks), ticks
     labels = [ax.yaxis.get_major_formatter()(t, 0) for t in ticks]
     assert len(set(labels)) == len(labels)  # no two ticks printed alike
+
+
+def test_age_bands_are_drawn_per_verksamhet():
+    """The kön × age chart puts each verksamhet's bands together, named under them, instead of
+    mixing overlapping bands of all schemes in one row."""
+    rows = [
+        (sex, band, n, antal)
+        for band, n, antal in [("65-74", 40, 20), ("0-6", 30, 12), ("90+", 50, 30), ("7-12", 20, 9)]
+        for sex in ("kvinna", "man")
+    ]
+    raw = pd.DataFrame(rows, columns=["kon", "aldersgrupp", "n", "antal"])
+    raw = raw.assign(utfall="beviljad", varde=raw["antal"] / raw["n"], ci_lag=0.1, ci_hog=0.9)
+    table = protect(raw.assign(metod="wilson"), group_cols=["utfall", "kon", "aldersgrupp"])
+    ax = plots.bars(table, verksamheter=["lss", "aldreomsorg"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["65–74", "90+", "0–6", "7–12"]
+    assert ax.get_xlabel() == ""
+    (names,) = [a for a in ax.child_axes if any(t.get_text().strip() for t in a.get_xticklabels())]
+    assert [t.get_text().strip() for t in names.get_xticklabels()] == ["Äldreomsorg", "LSS"]
+    # the two sections are apart: the gap between 90+ and 0–6 is wider than between bands
+    ticks = list(ax.get_xticks())
+    assert ticks[2] - ticks[1] > ticks[1] - ticks[0]
+

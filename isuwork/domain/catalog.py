@@ -9,6 +9,7 @@ ordered lists of variables per criterion.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -265,6 +266,35 @@ class Catalog:
         if code.endswith("+"):
             return f"{code[:-1]}+ år"
         return code.replace("-", "–") + " år" if "-" in code else code
+
+    def age_band_sections(
+        self, codes: Sequence[str], verksamheter: Sequence[str] | None = None
+    ) -> list[tuple[str, list[str]]]:
+        """Age-band codes grouped by the verksamheter whose scheme has them, in scheme order.
+
+        Each section is the Swedish names of its verksamheter (of ``verksamheter``, by default
+        every verksamhet of the catalogue; in the catalogue's order) and its bands, youngest
+        first; a band no given verksamhet has comes last, under "Övriga".
+        """
+        every = list(self.variable("verksamhet").codes)
+        present = every if verksamheter is None else [w for w in every if w in set(verksamheter)]
+        order = {code: i for i, code in enumerate(self.age_group_codes)}
+        sections: dict[tuple[str, ...], list[str]] = {}
+        for code in sorted(dict.fromkeys(map(str, codes)), key=lambda c: order.get(c, len(order))):
+            owners = tuple(w for w in present if code in {b.code for b in self.age_groups(w)})
+            sections.setdefault(owners, []).append(code)
+        first = {w: i for i, w in enumerate(present)}
+
+        def rank(owners: tuple[str, ...]) -> tuple[int, int]:
+            return (0, min(first[w] for w in owners)) if owners else (1, 0)
+
+        return [
+            (
+                ", ".join(self.code_label("verksamhet", w) for w in owners) or "Övriga",
+                bands,
+            )
+            for owners, bands in sorted(sections.items(), key=lambda item: rank(item[0]))
+        ]
 
     @property
     def age_group_codes(self) -> list[str]:

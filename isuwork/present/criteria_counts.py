@@ -7,7 +7,9 @@ in each stratum per group, and in each level of the homogeneity test. Their sums
 cases are the previous step's less those set aside, the strata add up to the cases compared,
 a level of need is a stratum seen again) are registered in one
 :class:`~isuwork.privacy.publication.Publication`, so that a count hidden in one place cannot
-be worked out from the others. Names of the counts:
+be worked out from the others. A report also publishes the kommun's screening list, which gives
+each compared group's cases for the same selection: :func:`with_screening` notes what the list
+shows and hides of them, and the protection takes that as given. Names of the counts:
 
 =====================================  =========================================================
 ``("n", g)``, ``("antal", g)``          a compared group's cases and cases with the outcome
@@ -25,11 +27,16 @@ be worked out from the others. Names of the counts:
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 
 from isuwork.analysis.criteria import CriteriaResult
 from isuwork.analysis.criteria.estimate import UNKNOWN_STRATUM
+from isuwork.analysis.screening import ALL
+from isuwork.domain.vocabulary import SEX
+from isuwork.privacy.protected import Protected
 from isuwork.privacy.publication import Protection, Publication
 
 STEP_COUNTS = ("n", "n_remaining", "n_set_aside", "n_unknown_need")
@@ -45,6 +52,8 @@ def protect_counts(result: CriteriaResult) -> Protection:
         pub.add(("n", g), row["n"])
         if share:
             pub.add(("antal", g), row["antal"], share_of=("n", g))
+    for name, shown in result.shown_elsewhere.items():
+        pub.given(name, shown=shown)
     rest: dict[str, Hashable] = {g: ("n", g) for g in groups}
     strata_last = None
     for k, step in enumerate(result.steps):
@@ -65,6 +74,8 @@ def protect_counts(result: CriteriaResult) -> Protection:
         pub.add_sum([rest[g] for g in groups], ("n_remaining", k))
         if pub.add(("lonely", k), _lonely(step)):
             pub.add_sum([("n", k), ("lonely", k)], ("n_remaining", k))
+            if _lonely(step) == 0:  # no note is written then, which tells a reader it is 0
+                pub.given(("lonely", k), shown=True)
         if step.strata is not None:
             _add_strata(pub, result, k, rest, before_set_aside=_no_set_aside_before(result, k))
             strata_last = k
@@ -77,6 +88,44 @@ def protect_counts(result: CriteriaResult) -> Protection:
     if result.steps:
         pub.add_sum(last, ("n", len(result.steps) - 1))
     return pub.protect()
+
+
+def with_screening(result: CriteriaResult, screening: Protected) -> CriteriaResult:
+    """``result`` with what the screening list published beside it shows of its groups.
+
+    A check of kön within one level of one background variable (or within everything)
+    compares the same cases as a row of the list: the row's ``n`` per sex and, for a share,
+    the count behind each sex's value are the check's ``("n", g)`` and ``("antal", g)``.
+    Other checks (several levels or variables, another grouping) are returned as they are.
+    """
+    filters = result.filters or {}
+    if result.group != SEX or len(filters) > 1 or screening.empty:
+        return result
+    table = screening.table
+    rows = (table["utfall"] == result.outcome) & table["kategori"].isna()
+    if filters:
+        ((variable, levels),) = filters.items()
+        if len(levels) != 1:
+            return result
+        level = str(levels[0]).casefold()
+        rows &= (table["bakgrund"] == variable) & (
+            table["niva"].astype("string").str.casefold() == level
+        )
+    else:
+        rows &= table["bakgrund"] == ALL
+    if rows.sum() != 1:
+        return result
+    row = table[rows].iloc[0]
+    groups = result.groups.set_index(result.groups[result.group].astype(str))
+    shown = {}
+    for g in map(str, result.compare):
+        n, value = row.get(f"n_{g}"), row.get(f"varde_{g}")
+        if g not in groups.index or (not pd.isna(n) and n != groups.at[g, "n"]):
+            return result  # not the same cases after all: nothing to take as given
+        shown["n", g] = not pd.isna(n)
+        if result.outcome_type == "share":
+            shown["antal", g] = not pd.isna(value)
+    return replace(result, shown_elsewhere=shown)
 
 
 def value_shown(result: CriteriaResult, counts: Protection, n: Hashable, antal: Hashable) -> bool:

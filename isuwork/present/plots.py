@@ -10,7 +10,8 @@ and refuse anything else. No function here computes statistics or reads data.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -71,16 +72,23 @@ def _value_axis(ax: Axes, *, share: bool, axis: str = "y") -> None:
         target.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10], min_n_ticks=3))
 
 
-def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def bars(
+    result: Protected,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    verksamheter: Sequence[str] | None = None,
+) -> Axes:
     """Bars with 95 % intervals by kön (and the second grouping column, if any).
 
     ``result`` comes from :func:`isuwork.analysis.compare.compare` with ``kon`` among the
-    groups; for a categorical outcome the categories take the place of the second group.
+    groups; for a categorical outcome the categories take the place of the second group. Age
+    bands are grouped by the verksamheter whose scheme has them (of ``verksamheter``, the ones
+    in the data; by default every verksamhet of the catalogue), each group named under it.
     """
     table = require_protected(result).table
     catalog = load_catalog()
     styles = _sex_styles()
-    ax = _ax(ax)
     share = _is_share(table)
     groups = [c for c in table.columns if c in catalog and c not in ("utfall", SEX)]
     groups = [c for c in groups if c not in ("n", "antal")]
@@ -90,6 +98,14 @@ def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None)
         x_col = next((c for c in groups if table[c].nunique(dropna=True) > 0), None)
     rows = table if SEX in table else table.assign(**{SEX: "alla"})
     x_values = list(dict.fromkeys(rows[x_col].tolist())) if x_col else [None]
+    sections: list[tuple[str, list[Any]]] = []
+    if x_col == "aldersgrupp":
+        bands = [str(x) for x in x_values if x in catalog.age_group_codes]
+        rest = [x for x in x_values if x not in catalog.age_group_codes]  # the total row
+        sections = catalog.age_band_sections(bands, verksamheter) + [("", rest)] * bool(rest)
+        x_values = [band for _, bands in sections for band in bands]
+    position = _positions(sections or [("", x_values)])
+    ax = _ax(ax, size=(min(13.0, max(8.0, 0.7 * (max(position.values()) + 1))), 4.5))
     sexes = [s for s in styles if (rows[SEX] == s).any()] or ["alla"]
     width = 0.8 / len(sexes)
     outcome = str(table["utfall"].iloc[0]) if "utfall" in table and len(table) else ""
@@ -98,7 +114,7 @@ def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None)
         style = styles.get(sex, {"colour": OTHER, "hatch": "", "label": "Alla"})
         for j, x in enumerate(x_values):
             row = part if x_col is None else part[part[x_col] == x]
-            pos = j + (i - (len(sexes) - 1) / 2) * width
+            pos = position[x] + (i - (len(sexes) - 1) / 2) * width
             value = row["varde"].iloc[0] if len(row) else np.nan
             if pd.isna(value):
                 ax.bar(pos, 0, width=width * 0.9, color="none")
@@ -127,10 +143,15 @@ def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None)
                 )
     if x_col:
         labels = [
-            catalog.code_label(outcome if x_col == "kategori" else x_col, x) for x in x_values
+            # age bands without "år": the sections under them say whose bands they are
+            str(x).replace("-", "–")
+            if sections
+            else catalog.code_label(outcome if x_col == "kategori" else x_col, x)
+            for x in x_values
         ]
-        ax.set_xticks(range(len(x_values)), [textwrap.fill(str(t), 14) for t in labels])
-        ax.set_xlabel("" if x_col == "kategori" else catalog.label(x_col))
+        ax.set_xticks([position[x] for x in x_values], [textwrap.fill(str(t), 14) for t in labels])
+        ax.set_xlabel("" if x_col == "kategori" or sections else catalog.label(x_col))
+        _section_labels(ax, sections, position)
     else:
         ax.set_xticks([])
     ax.set_ylabel(catalog.label(outcome) + (" (andel)" if share else ""))
@@ -142,6 +163,40 @@ def bars(result: Protected, *, ax: Axes | None = None, title: str | None = None)
         ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+#: Room between two groups of bars (in bar-group widths).
+SECTION_GAP = 0.8
+
+
+def _positions(sections: Sequence[tuple[str, Sequence[Any]]]) -> dict[Any, float]:
+    """The x position of each value, with a gap between sections."""
+    position: dict[Any, float] = {}
+    x = 0.0
+    for _, values in sections:
+        for value in values:
+            position[value] = x
+            x += 1
+        x += SECTION_GAP
+    return position
+
+
+def _section_labels(
+    ax: Axes, sections: Sequence[tuple[str, Sequence[Any]]], position: Mapping[Any, float]
+) -> None:
+    """Name each section under its tick labels, with a line between sections."""
+    if len(sections) < 2:
+        return
+    centres = [(position[v[0]] + position[v[-1]]) / 2 for _, v in sections]
+    names = ax.secondary_xaxis("bottom")
+    names.set_xticks(centres, [f"\n\n{textwrap.fill(name, 24)}" for name, _ in sections])
+    names.tick_params("x", length=0, labelsize=9)
+    names.spines["bottom"].set_visible(False)
+    bounds = [position[v[-1]] + (1 + SECTION_GAP) / 2 for _, v in sections[:-1]]
+    lines = ax.secondary_xaxis("bottom")
+    lines.set_xticks(bounds, [""] * len(bounds))
+    lines.tick_params("x", length=34, width=0.8, color="0.5")
+    lines.spines["bottom"].set_visible(False)
 
 
 def _share_rows(rows: pd.DataFrame, kinds: Mapping[str, str]) -> pd.Series:

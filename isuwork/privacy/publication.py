@@ -9,6 +9,12 @@ the next give away the one case set aside). A :class:`Publication` collects ever
 name, once however often it appears, with the sums between them, and protects them all at once
 with the secondary suppression of :mod:`isuwork.privacy.secondary`.
 
+A count whose fate is settled outside these counts is registered with :meth:`Publication.given`:
+a count the same publication shows elsewhere (a group's cases in the screening list of the
+report's first page), or one the page gives away by leaving something out (no note when there
+are none), stays shown and the protection hides other counts instead, since hiding it would
+protect nothing; a count hidden elsewhere is hidden here too and protected like a small count.
+
 Counts a reader never sees but can reason about (the cases of one group still compared after a
 step) are *virtual*: they take part in sums and are never shown. A count published only as a
 share of another (``share_of``) follows the primary rules of shares (a small count or
@@ -25,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from isuwork.privacy.primary import all_or_none, check_min_n
-from isuwork.privacy.secondary import Model, hide_recoverable, small
+from isuwork.privacy.secondary import Model, derivable, hide_recoverable, small
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Publication:
     _share_of: dict[int, int] = field(default_factory=dict)
     _everyone_only: set[int] = field(default_factory=set)
     _sums: list[tuple[list[int], int]] = field(default_factory=list)
+    _elsewhere: dict[int, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_min_n(self.min_n)
@@ -77,6 +84,12 @@ class Publication:
             if category:
                 self._everyone_only.add(i)
         return True
+
+    def given(self, name: Hashable, *, shown: bool) -> None:
+        """Count ``name`` (if registered) is ``shown`` whatever is hidden here (a reader has it
+        from elsewhere), or hidden elsewhere and so hidden here too."""
+        if name in self._index:
+            self._elsewhere[self._index[name]] = shown
 
     def __contains__(self, name: object) -> bool:
         return name in self._index
@@ -122,10 +135,18 @@ class Publication:
         )
         virtual = model.virtual
         hidden |= virtual
+        elsewhere = np.array(list(self._elsewhere), dtype=np.int64)
+        shown_there = np.array(list(self._elsewhere.values()), dtype=bool)
+        hidden[cell[elsewhere[~shown_there]]] = True
         protect = (hidden & ~virtual) | (virtual & small(model.values, self.min_n))
+        # what a reader has from elsewhere is never protected here, nor hidden to protect others
+        fixed = np.zeros(model.size, dtype=bool)
+        fixed[cell[elsewhere[shown_there]]] = True
+        protect &= ~fixed
         # a complement of 0 in a small group says "everyone": a reader must not pin it either
         everyone = (complement >= 0) & all_or_none(count, n, self.min_n, categorical=True)
         protect[complement[everyone]] = True
+        primary = hidden.copy()
         changed = None  # the first pass checks everything, later ones only around what changed
         while True:
             hide_recoverable(
@@ -135,13 +156,19 @@ class Publication:
                 protect=protect,
                 exact=exact,
                 around=changed,
+                fixed=fixed,
             )
             # a share cannot be shown without the count it is a share of
-            follows = hidden[cell[of]] & ~hidden[cell[counts]]
+            follows = hidden[cell[of]] & ~hidden[cell[counts]] & ~fixed[cell[counts]]
             if not follows.any():
                 break
             changed = cell[counts[follows]]
             hidden[changed] = protect[changed] = True
+        if fixed.any():
+            # a count hidden only to protect another, which a reader works out from what is
+            # shown elsewhere, protects nothing: it is shown
+            worked_out = derivable(model, hidden) & hidden & ~primary
+            hidden[worked_out & ~small(model.values, self.min_n)] = False
         return Protection(
             {name: values[i] for name, i in self._index.items() if shown[i]},
             {name for name, i in self._index.items() if shown[i] and hidden[cell[i]]},

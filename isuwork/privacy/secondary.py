@@ -191,11 +191,14 @@ def hide_recoverable(
     exact: bool = True,
     workers: int | None = None,
     around: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> None:
     """Hide more cells (in place) until no protected cell follows from the shown ones.
 
     ``around`` limits the checks to the sums linked to these cells (after a first pass, when
-    only they have changed since).
+    only they have changed since). ``fixed`` marks shown cells that are never hidden: counts
+    a reader already has from elsewhere in the same publication, so hiding them here would
+    protect nothing.
 
     The local rule and bound propagation (see the module docstring) run in turn until neither
     finds anything; with ``exact`` the linear-programme check per connected group of sums runs
@@ -218,12 +221,18 @@ def hide_recoverable(
         head_start=_STARTUP_ENTRIES,
     )
     if len(parts) == 1:
-        sums = Sums(cells, start, values=model.values, min_n=min_n)
+        sums = Sums(cells, start, values=model.values, min_n=min_n, fixed=fixed)
         _hide(sums, hidden=hidden, protect=protect, exact=exact)
         return
     # the first part changes hidden and protect in place, the others return what they hid
     # (parts share no cell, so each changes only its own)
-    common = {"values": model.values, "hidden": hidden, "protect": protect, "min_n": min_n}
+    common = {
+        "values": model.values,
+        "hidden": hidden,
+        "protect": protect,
+        "min_n": min_n,
+        "fixed": fixed,
+    }
     found = run_parts(
         _hide_part, [{"cells": c, "start": s, **common, "exact": exact} for c, s in parts]
     )
@@ -239,11 +248,12 @@ def _hide_part(
     protect: np.ndarray,
     min_n: int,
     exact: bool,
+    fixed: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`_hide` on one part of the sums (the first part in this process, the others each in
     a worker process); returns the cells it hid."""
     before = hidden.copy()
-    part = Sums(cells, start, values=values, min_n=min_n)
+    part = Sums(cells, start, values=values, min_n=min_n, fixed=fixed)
     _hide(part, hidden=hidden, protect=protect, exact=exact)
     return np.flatnonzero(hidden & ~before)
 
@@ -276,6 +286,14 @@ def _hide(sums: Sums, *, hidden: np.ndarray, protect: np.ndarray, exact: bool) -
                 return
             scope = unchecked = unchecked.around(np.asarray(chosen))
             settled = True
+
+
+def derivable(model: Model, hidden: np.ndarray) -> np.ndarray:
+    """Per cell: shown, or pinned to one value by bound propagation over the sums (which
+    finds every cell a reader works out by subtraction, and more)."""
+    cells, start = model.sums()
+    low, high = Sums(cells, start, values=model.values, min_n=1).bounds(hidden)
+    return high - low < 1 - 1e-6
 
 
 def _components(cells: np.ndarray, start: np.ndarray, size: int = 0) -> np.ndarray:
@@ -315,8 +333,18 @@ def _split(
 class Sums:
     """All sums in flat form (members, then the total), checked all at once with numpy."""
 
-    def __init__(self, cells: np.ndarray, start: np.ndarray, *, values: np.ndarray, min_n: int):
+    def __init__(
+        self,
+        cells: np.ndarray,
+        start: np.ndarray,
+        *,
+        values: np.ndarray,
+        min_n: int,
+        fixed: np.ndarray | None = None,
+    ):
         self.cells, self.start, self.values, self.min_n = cells, start, values, min_n
+        #: shown cells that may not be hidden (see :func:`hide_recoverable`)
+        self.fixed = np.zeros(len(values), dtype=bool) if fixed is None else fixed
         self.count = len(start) - 1
         self.owner = np.repeat(np.arange(self.count), np.diff(start))
         self.is_total = np.zeros(len(cells), dtype=bool)
@@ -332,7 +360,12 @@ class Sums:
         """The sums linked to ``cells`` through any chain of sums (shown cells included)."""
         label = _components(self.cells, self.start, int(cells.max(initial=-1)) + 1)
         keep = np.isin(label[self.cells[self.start[:-1]]], label[cells])
-        return Sums(*_subset(self.cells, self.start, keep), values=self.values, min_n=self.min_n)
+        return Sums(
+            *_subset(self.cells, self.start, keep),
+            values=self.values,
+            min_n=self.min_n,
+            fixed=self.fixed,
+        )
 
     @cached_property
     def degree(self) -> np.ndarray:
@@ -353,7 +386,7 @@ class Sums:
 
     def best_known(self, cells: np.ndarray, total: int, hidden: np.ndarray) -> int | None:
         """The shown cell of a sum to hide next (see :func:`_candidates`), if any."""
-        options = _candidates(cells, int(total), self.values, hidden)
+        options = _candidates(cells, int(total), self.values, hidden | self.fixed)
         return options[0] if options else None
 
     # -- 1. the local rule ---------------------------------------------------------------------
@@ -518,10 +551,11 @@ def _preference(is_total: bool, value: float, cell: int) -> tuple[int, float, in
 
 
 def _candidates(
-    cells: Sequence[int] | np.ndarray, total: int, values: np.ndarray, hidden: np.ndarray
+    cells: Sequence[int] | np.ndarray, total: int, values: np.ndarray, taken: np.ndarray
 ) -> list[int]:
-    """The shown cells of a sum, in the order to hide them."""
-    known = [int(c) for c in cells if not hidden[c]]
+    """The cells of a sum that can still be hidden (not ``taken``: hidden or fixed), in the
+    order to hide them."""
+    known = [int(c) for c in cells if not taken[c]]
     return sorted(known, key=lambda c: _preference(c == total, float(values[c]), c))
 
 
@@ -970,7 +1004,8 @@ def _exact_pass(
         if not exposed:
             safe.add(key)
             continue
-        shown = sorted(cells[~hidden[cells]].tolist(), key=lambda c: _nearest_first(c, sums.values))
+        free = cells[~hidden[cells] & ~sums.fixed[cells]]
+        shown = sorted(free.tolist(), key=lambda c: _nearest_first(c, sums.values))
         chosen = _freeing_cells(system, exposed, np.asarray(shown, dtype=np.int64), min_n=min_n)
         hidden[chosen] = protect[chosen] = touched[chosen] = True
         hid.extend(chosen)

@@ -7,7 +7,7 @@ default view is shown as ordinary output instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -125,12 +125,12 @@ class Explorer(widgets.VBox):
             return
         self.message.value = ""
         with self.output:
-            _show(self.result)
+            _show(self.result, verksamheter=self.data["verksamhet"].dropna().astype(str).unique())
 
 
-def _show(result: Protected) -> None:
+def _show(result: Protected, *, verksamheter: Sequence[str] | None = None) -> None:
     """Display the chart and the table of a result as ordinary output."""
-    ax = plots.bars(result)
+    ax = plots.bars(result, verksamheter=verksamheter)
     display(ax.figure)
     plt.close(ax.figure)
     display(tables.show(result))

@@ -29,6 +29,7 @@ from isuwork.domain.formatting import format_number
 from isuwork.domain.selection import matches
 from isuwork.domain.vocabulary import DEFAULT_MIN_N
 from isuwork.exceptions import ParameterError
+from isuwork.present.criteria_counts import with_screening
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.observations import check_observations
@@ -64,6 +65,11 @@ class Session:
         return self.everything()
 
     @property
+    def verksamheter(self) -> list[str]:
+        """The verksamheter in the kommun's data."""
+        return sorted(self.data["verksamhet"].dropna().astype(str).unique())
+
+    @property
     def summary(self) -> str:
         """One Swedish sentence on what is analysed."""
         scope = (
@@ -89,15 +95,29 @@ class Session:
         )
 
     def check_observations(
-        self, observations: list[dict[str, Any]], *, min_n: int = DEFAULT_MIN_N
+        self,
+        observations: list[dict[str, Any]],
+        *,
+        min_n: int = DEFAULT_MIN_N,
+        screening: Protected | None = None,
     ) -> list[CriteriaResult | str]:
         """The criteria check of each observation (see
-        :func:`~isuwork.workbook.observations.check_observations`), computed once per store."""
-        return self._remember(
+        :func:`~isuwork.workbook.observations.check_observations`), computed once per store.
+
+        ``screening`` is the screening list published on the same pages: each check's counts
+        are then protected together with what the list shows of the same groups (see
+        :func:`~isuwork.present.criteria_counts.with_screening`).
+        """
+        results = self._remember(
             "criteria",
             {"observations": observations, "min_n": min_n},
             lambda: check_observations(self.data, observations, min_n=min_n),
         )
+        if screening is None:
+            return results
+        return [
+            with_screening(r, screening) if isinstance(r, CriteriaResult) else r for r in results
+        ]
 
     def _remember(self, name: str, arguments: dict[str, Any], compute: Callable[[], T]) -> T:
         if self.store is None:

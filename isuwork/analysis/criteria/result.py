@@ -44,6 +44,11 @@ class CriteriaResult:
         The homogeneity test over the need strata of the last stratified step (None without).
     min_diff, margin, min_group, min_n, alpha, filters
         The terms of the check.
+    shown_elsewhere
+        Counts of the compared groups that the same publication also gives elsewhere (a
+        kommun's screening list on the report's first page): ``("n", g)`` and ``("antal", g)``,
+        True where it shows them and False where it hides them. Their protection takes these
+        as given (see :func:`isuwork.present.criteria_counts.protect_counts`).
     """
 
     outcome: str
@@ -66,6 +71,7 @@ class CriteriaResult:
     filters: dict[str, list[str]] = field(default_factory=dict)
     flags: tuple[Flag, ...] = ()
     heterogeneity: Heterogeneity | None = None
+    shown_elsewhere: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def staircase(self) -> pd.DataFrame:
         """The staircase as a tidy table: the raw difference, then one row per criterion.
