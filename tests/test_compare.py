@@ -26,8 +26,10 @@ from isuwork.data.answer_key import load_answer_key
 from isuwork.data.prepare import load
 from isuwork.domain.catalog import load_catalog
 from isuwork.exceptions import DataError, ParameterError
+from isuwork.present import plots
 from isuwork.present.screening_text import LARGE_HIDDEN_SENTENCE, describe_screening
 from isuwork.privacy.processes import Job
+from isuwork.privacy.protected import Protected
 from isuwork.privacy.suppression import check_table
 from isuwork.workbook.session import screening_list
 
@@ -204,6 +206,27 @@ def test_units_and_funnel_limits(sample):
     half = 3.090232306167813 * overall.std(ddof=1) / np.sqrt(row.n)
     assert row.grans998_hog - row.total == pytest.approx(half)
     assert row.total == pytest.approx(overall.mean())
+
+
+def test_enheter_are_compared_within_their_own_kommun(sample):
+    """Two kommuner with an enhet of the same name: each enhet is its own row, set against its
+    own kommun's value, never pooled with the other kommun's namesake."""
+    two = sample[sample["kommun"].isin(["Granåker", "Sjövik"])].copy()
+    two["enhet"] = two["enhet"].astype(str).str.split().str[-1]  # "Norra" in both kommuner
+    units = compare_units(two, indicator="beviljad", unit="enhet").table
+    assert units.columns[0] == "kommun" and "enhet" in units
+    assert len(units) == two.groupby(["kommun", "enhet"], observed=True).ngroups
+    for (kommun, enhet), row in units.set_index(["kommun", "enhet"]).iterrows():
+        own = two[two["kommun"] == kommun]
+        rows = own[own["enhet"] == enhet]["beviljad"].dropna().astype(float)
+        assert row["n"] == len(rows) and row["varde"] == pytest.approx(rows.mean())
+        assert row["total"] == pytest.approx(own["beviljad"].dropna().astype(float).mean())
+    # one funnel has one kommun's limits: the plot asks which kommun, in Swedish
+    with pytest.raises(ParameterError, match="2 kommuner"):
+        plots.funnel(Protected(units, min_n=5))
+    ax = plots.funnel(Protected(units, min_n=5), kommun="sjövik")
+    assert "hela Sjövik" in ax.get_title()
+    assert len(ax.texts) == (units["kommun"] == "Sjövik").sum()
 
 
 def test_screening_lists_every_planted_sex_difference(sample):

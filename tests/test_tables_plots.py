@@ -343,4 +343,3 @@ def test_age_bands_are_drawn_per_verksamhet():
     # the two sections are apart: the gap between 90+ and 0–6 is wider than between bands
     ticks = list(ax.get_xticks())
     assert ticks[2] - ticks[1] > ticks[1] - ticks[0]
-

@@ -34,8 +34,15 @@ def compare_units(
     adjust: Sequence[str] = (),
     filters: Filters | None = None,
     min_n: int = DEFAULT_MIN_N,
+    within: str | None = "kommun",
 ) -> Protected:
     """Each unit's indicator against all units, with funnel limits at about 95 % and 99,8 %.
+
+    Units inside a larger unit (an enhet inside its kommun) are compared within it: with
+    rows of several ``within`` (several kommuner), each enhet is set against its own kommun's
+    value and limits, never against the enheter of other kommuner, and the table names the
+    ``within`` of each row in its first column (two kommuner may have an enhet of the same
+    name). ``within=None`` compares every unit with all rows.
 
     With ``adjust`` (e.g. ``("aldersgrupp", "behov_max")``) the indicator is indirectly
     standardised: each unit's expected value is what the rates of all units within each stratum
@@ -58,6 +65,16 @@ def compare_units(
     require_columns(df, [indicator], what="indikatorn")
     require_columns(df, [unit], what="enhetsjämförelsen")
     data = select(df, filters)
+    if within and within != unit and within in data and data[within].nunique(dropna=True) > 1:
+        options = {"indicator": indicator, "unit": unit, "adjust": adjust, "min_n": min_n}
+        parts = [
+            compare_units(rows, within=None, **options).table.assign(**{within: outer})
+            for outer, rows in data.groupby(within, observed=True, sort=True)
+        ]
+        table = pd.concat(parts, ignore_index=True)
+        kind = outcome_kind(data[indicator])
+        columns = [within, *(c for c in table.columns if c != within)]
+        return Protected(table[columns], min_n=min_n, kinds={indicator: kind})
     kind = outcome_kind(data[indicator])
     if kind == "category":
         raise ParameterError(

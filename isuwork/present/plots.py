@@ -350,13 +350,27 @@ def trend(result: Protected, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def funnel(result: Protected, *, ax: Axes | None = None) -> Axes:
-    """Funnel plot: each unit's indicator against its size, with 95 % and 99,8 % limits."""
+def funnel(result: Protected, *, ax: Axes | None = None, kommun: str | None = None) -> Axes:
+    """Funnel plot: each unit's indicator against its size, with 95 % and 99,8 % limits.
+
+    Enheter compared within their kommuner (a table of several kommuner from
+    :func:`~isuwork.analysis.units.compare_units`) have each kommun's own limits, so one
+    funnel shows one kommun: ``kommun`` chooses it.
+    """
     units = require_protected(result).table
+    unit_col = next((c for c in units if c not in {*_UNIT_RESULT_COLUMNS, "kommun"}), "kommun")
+    kommuner = [] if unit_col == "kommun" or "kommun" not in units else units["kommun"].unique()
+    if kommun is not None:
+        units = units[units["kommun"].astype(str).str.casefold() == kommun.casefold()]
+    elif len(kommuner) > 1:
+        raise ParameterError(
+            f"Tabellen har enheter i {len(kommuner)} kommuner, var och en jämförd med sin egen "
+            "kommun, så de ryms inte i en tratt. Välj en kommun, till exempel "
+            f'funnel(tabell, kommun="{kommuner[0]}").'
+        )
     ax = _ax(ax)
     first, second = COLOURS
     rows = units.dropna(subset=["varde", "n"]).sort_values("n")
-    unit_col = next(c for c in units.columns if c not in _UNIT_RESULT_COLUMNS)
     for lower, upper, style in (
         ("grans95_lag", "grans95_hog", ":"),
         ("grans998_lag", "grans998_hog", "--"),
@@ -396,8 +410,9 @@ def funnel(result: Protected, *, ax: Axes | None = None) -> Axes:
     label = load_catalog().label(str(units["utfall"].iloc[0])) if len(units) else ""
     adjusted = "varde_ojusterat" in units
     ax.set_ylabel(f"{label}{' (justerat)' if adjusted else ''}")
+    whole = f"hela {units['kommun'].iloc[0]}" if len(kommuner) and len(units) else "alla"
     ax.set_title(
-        "Tratt: enheter jämförda med alla"
+        f"Tratt: enheter jämförda med {whole}"
         + (", justerat för enheternas sammansättning" if adjusted else "")
     )
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
