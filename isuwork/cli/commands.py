@@ -29,6 +29,7 @@ from isuwork.exceptions import ParameterError
 from isuwork.present import criteria_report, tables
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
+from isuwork.workbook.workspace import SETTINGS_FILE, create_workspace
 
 
 def run_criteria(args: argparse.Namespace) -> int:
@@ -114,6 +115,21 @@ def run_validate(args: argparse.Namespace) -> int:
     else:
         print(report.to_text())
     return 0 if report.rows_excluded == 0 else 1
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """``isuwork init``: a workspace for one kommun's workshop."""
+    print(f"Förbereder {args.data} …", flush=True)
+    workbook = create_workspace(
+        args.folder, data=args.data, kommun=args.kommun, mapping=args.mapping, min_n=args.min_n
+    )
+    print(
+        f"Arbetsmappen {workbook.folder} är klar för {workbook.kommun}.\n"
+        f"Inställningarna står i {workbook.folder / SETTINGS_FILE}. Börja så här:\n"
+        f"  cd {workbook.folder}\n"
+        "  jupyter lab 01_vad_ser_vi.ipynb"
+    )
+    return 0
 
 
 def run_mapping(args: argparse.Namespace) -> int:

@@ -93,7 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="visa vilken version av isuwork som är installerad och avsluta",
     )
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
-    for add in (_criteria, _render, _demo, _validate, _mapping, _sample, _describe, _screen):
+    for add in (
+        _init,
+        _criteria,
+        _render,
+        _demo,
+        _validate,
+        _mapping,
+        _sample,
+        _describe,
+        _screen,
+    ):
         add(sub)
     return parser
 
@@ -343,6 +353,34 @@ def _validate(sub: Subparsers) -> None:
         help="avbryt vid första ogiltiga värde i stället för att utesluta raden",
     )
     parser.set_defaults(handler="validate")
+
+
+def _init(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "init",
+        help="skapa en arbetsmapp för en workshop: anteckningsböcker, journal, rapporter",
+        description=(
+            "Skapar en arbetsmapp för en kommuns workshop: anteckningsböckerna, "
+            "arbetsbok.yaml med export, mappning, kommun och gräns, en mapp för gruppens "
+            "journal, en för rapporter att dela och en privat mapp för den förberedda "
+            "exporten (uppgifter om enskilda, som aldrig hamnar bland rapporterna). "
+            "Anteckningsböckerna i mappen läser arbetsbok.yaml, så exporten och kommunen "
+            "anges bara här."
+        ),
+    )
+    parser.add_argument("folder", metavar="MAPP", help="arbetsmappen (ny eller tom)")
+    parser.add_argument(
+        "--data", required=True, metavar="FIL", help="kommunens export (CSV, XLSX, Parquet)"
+    )
+    _add_mapping(parser)
+    parser.add_argument(
+        "--kommun",
+        required=True,
+        metavar="KOMMUN",
+        help="kommunen som analyseras (stora och små bokstäver spelar ingen roll)",
+    )
+    _add_min_n(parser)
+    parser.set_defaults(handler="init")
 
 
 def _mapping(sub: Subparsers) -> None:
