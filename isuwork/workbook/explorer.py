@@ -1,12 +1,15 @@
 """The step-1 explorer: choose an outcome, a variable to combine with kön and a selection.
 
-The chart and the protected table follow the choices. What a widget shows is stored only as
-widget state and is blank in static HTML, so with ``interactive=False`` (batch runs) the
-default view is shown as ordinary output instead.
+The chart and the protected table follow the choices. With the group's journal, "Spara som
+iakttagelse" stores what is shown as an observation (outcome, kön as the comparison, the
+selection, and the protected figures in a sentence), which step 2 then checks against the
+criteria. What a widget shows is stored only as widget state and is blank in static HTML, so
+with ``interactive=False`` (batch runs) a sentence is shown instead.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,11 +19,14 @@ import pandas as pd
 from IPython.display import display
 
 from isuwork.analysis.compare import compare
+from isuwork.analysis.screening import ALL
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
-from isuwork.exceptions import IsuworkError
+from isuwork.exceptions import IsuworkError, ParameterError
 from isuwork.present import plots, tables
+from isuwork.present.screening_text import sentences
 from isuwork.privacy.protected import Protected
+from isuwork.workbook.journal import Journal
 
 _ALL = ""
 
@@ -39,10 +45,14 @@ class Explorer(widgets.VBox):
         min_n: int = DEFAULT_MIN_N,
         outcome: str = "beviljad",
         by: str = "aldersgrupp",
+        journal: Journal | None = None,
+        screening: Protected | None = None,
     ) -> None:
         catalog = load_catalog()
         self.data = data
         self.min_n = min_n
+        self.journal = journal
+        self.screening = screening
         self.result: Protected | None = None
         outcomes = [v.name for v in catalog.outcomes if v.name in data.columns]
         background = [c for c in catalog.screening_background if c in data.columns]
@@ -71,15 +81,68 @@ class Explorer(widgets.VBox):
         for control in (self.outcome, self.by, self.filter_value):
             control.observe(self._changed, names="value")
         self.filter_column.observe(self._filter_column_changed, names="value")
+        self.title = widgets.Text(
+            description="Rubrik",
+            placeholder="till exempel: Färre män än kvinnor beviljas insatser inom LSS",
+            style={"description_width": "8rem"},
+            layout=widgets.Layout(width="40rem"),
+        )
+        self.save = widgets.Button(
+            description="Spara som iakttagelse",
+            icon="bookmark",
+            tooltip="Spara det som visas i gruppens journal; steg 2 prövar det mot kriterierna",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.save.on_click(lambda _button: self.save_observation())
+        self.saved = widgets.HTML()
+        saving = [widgets.HBox([self.title, self.save]), self.saved] if journal else []
         super().__init__(
             [
                 widgets.HBox([self.outcome, self.by]),
                 widgets.HBox([self.filter_column, self.filter_value]),
                 self.message,
                 self.output,
+                *saving,
             ]
         )
         self.refresh()
+
+    def save_observation(self) -> str | None:
+        """Store what is shown as an observation in the journal; return its id.
+
+        The observation compares kön for the chosen outcome within the chosen selection; its
+        description gives the protected figures of kvinnor and män in that selection. Nothing
+        is stored (and the reason is shown) without a journal or when the choices gave no
+        comparison.
+        """
+        if self.journal is None:
+            return None
+        filters = self.filters
+        try:
+            figures = observation_figures(
+                self.data,
+                outcome=self.outcome.value,
+                filters=filters,
+                min_n=self.min_n,
+                screening=self.screening,
+            )
+        except IsuworkError as err:
+            self.saved.value = f"<b>Inte sparad:</b> {html.escape(err.message)}"
+            return None
+        title = self.title.value.strip() or figures.split(":")[0]
+        observation = self.journal.add_observation(
+            title,
+            beskrivning=figures,
+            utfall=self.outcome.value,
+            grupp=SEX,
+            filter={column: [value] for column, value in filters.items()},
+        )
+        self.title.value = ""
+        self.saved.value = (
+            f"Sparad i journalen: <b>{html.escape(title)}</b>. {html.escape(figures)} "
+            "Steg 2 prövar den mot kriterierna."
+        )
+        return observation
 
     @property
     def table(self) -> pd.DataFrame | None:
@@ -128,6 +191,47 @@ class Explorer(widgets.VBox):
             _show(self.result, verksamheter=self.data["verksamhet"].dropna().astype(str).unique())
 
 
+def observation_figures(
+    data: pd.DataFrame,
+    *,
+    outcome: str,
+    filters: Mapping[str, str],
+    min_n: int,
+    screening: Protected | None = None,
+) -> str:
+    """One Swedish sentence with kvinnor's and män's protected values of ``outcome`` within
+    the selection, as the screening list writes it; hidden values read as ``..``.
+
+    An observation's text is shown in the kommun's report with the journal, so its figures are
+    taken from the ``screening`` list published there when it has the row (then they are
+    protected with everything else on the pages), and only otherwise computed here.
+    """
+    (column, level), *_ = [*filters.items(), (ALL, "")]
+    if screening is not None and not screening.empty:
+        table = screening.table
+        row = table[
+            (table["utfall"] == outcome)
+            & table["kategori"].isna()
+            & (table["bakgrund"] == column)
+            & (table["niva"].fillna("").astype(str) == str(level))
+        ]
+        if len(row) == 1 and row["mening"].iloc[0]:
+            return str(row["mening"].iloc[0])
+    result = compare(data, outcome=outcome, by=(SEX,), filters=filters or None, min_n=min_n)
+    rows = result.table.set_index(SEX)
+    if result.table["kategori"].notna().any():
+        raise ParameterError(
+            "Ett utfall med flera kategorier kan inte sparas som en iakttagelse att pröva mot "
+            "kriterierna. Välj ett ja/nej-utfall eller ett tal."
+        )
+    row = {"utfall": outcome, "kategori": pd.NA, "bakgrund": column, "niva": level}
+    for sex in load_catalog().sexes:
+        row[f"varde_{sex}"] = rows["varde"].get(sex, float("nan"))
+    row["skillnad"] = rows["skillnad"].dropna().iloc[0] if rows["skillnad"].notna().any() else None
+    sentence = sentences(pd.DataFrame([row]), kinds=result.kinds)[0]
+    return sentence or f"{load_catalog().label(outcome)}: skillnaden visas inte (för få fall)."
+
+
 def _show(result: Protected, *, verksamheter: Sequence[str] | None = None) -> None:
     """Display the chart and the table of a result as ordinary output."""
     ax = plots.bars(result, verksamheter=verksamheter)
@@ -150,6 +254,8 @@ def explorer(
     interactive: bool = True,
     outcome: str = "beviljad",
     by: str = "aldersgrupp",
+    journal: Journal | None = None,
+    screening: Protected | None = None,
 ) -> None:
     """Show the step-1 explorer; in a rendered report (``interactive=False``) a sentence only.
 
@@ -167,10 +273,17 @@ def explorer(
         Whether a person is working in a live notebook (widgets) or a report is rendered.
     outcome, by
         The outcome and the variable combined with kön shown first.
+    journal, screening
+        The group's journal: what is shown can then be saved as an observation, its figures
+        as the kommun's ``screening`` list writes them (see :func:`observation_figures`).
     """
     if interactive:
         # shown here and not returned: a notebook shows a cell's last value again, and the
         # explorer appeared twice in JupyterLab
-        display(Explorer(data, min_n=min_n, outcome=outcome, by=by))
+        display(
+            Explorer(
+                data, min_n=min_n, outcome=outcome, by=by, journal=journal, screening=screening
+            )
+        )
     else:
         print(BATCH_SENTENCE)
