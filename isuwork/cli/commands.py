@@ -29,6 +29,7 @@ from isuwork.exceptions import ParameterError
 from isuwork.present import criteria_report, tables
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
+from isuwork.workbook.workshop_app import serve
 from isuwork.workbook.workspace import SETTINGS_FILE, create_workspace
 
 
@@ -130,6 +131,11 @@ def run_init(args: argparse.Namespace) -> int:
         "  jupyter lab 01_vad_ser_vi.ipynb"
     )
     return 0
+
+
+def run_workshop(args: argparse.Namespace) -> int:
+    """``isuwork workshop``: the workspace's steps in the browser, without code (Voilà)."""
+    return serve(args.folder, port=args.port, browser=args.browser)
 
 
 def run_mapping(args: argparse.Namespace) -> int:

@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
     for add in (
         _init,
+        _workshop,
         _criteria,
         _render,
         _demo,
@@ -381,6 +382,31 @@ def _init(sub: Subparsers) -> None:
     )
     _add_min_n(parser)
     parser.set_defaults(handler="init")
+
+
+def _workshop(sub: Subparsers) -> None:
+    parser = sub.add_parser(
+        "workshop",
+        help="visa arbetsmappens steg i webbläsaren, utan kod",
+        description=(
+            "Startar arbetsboken för en workshop i webbläsaren: stegen visas som sidor utan "
+            "kod, med reglage och formulär som fungerar, och journalen sparas i arbetsmappen "
+            "som i JupyterLab. Arbetsmappen skapas med isuwork init."
+        ),
+    )
+    parser.add_argument(
+        "folder", nargs="?", default=".", metavar="MAPP", help="arbetsmappen (standard: den här)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8866, metavar="PORT", help="lokal port (standard 8866)"
+    )
+    parser.add_argument(
+        "--utan-webblasare",
+        dest="browser",
+        action="store_false",
+        help="öppna inte webbläsaren (till exempel på en server)",
+    )
+    parser.set_defaults(handler="workshop")
 
 
 def _mapping(sub: Subparsers) -> None:

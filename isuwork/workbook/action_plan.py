@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from isuwork.present import plots
+from isuwork.workbook.form_controls import show_in
 from isuwork.workbook.journal import Journal
 
 
@@ -61,11 +62,7 @@ class ActionPlan(widgets.VBox):
     def refresh(self) -> None:
         """Draw the matrix from the journal as it is now."""
         self.journal.reload()
-        self.chart.clear_output(wait=True)
-        with self.chart:
-            ax = plots.action_matrix(self.journal.actions_table())
-            display(ax.figure)
-            plt.close(ax.figure)
+        show_in(self.chart, plots.action_matrix(self.journal.actions_table()).figure)
 
     def export(self) -> list[Path]:
         """Save the plan, redraw the matrix and say where the files are."""

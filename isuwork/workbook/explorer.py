@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
@@ -26,6 +25,7 @@ from isuwork.exceptions import IsuworkError, ParameterError
 from isuwork.present import plots, tables
 from isuwork.present.screening_text import sentences
 from isuwork.privacy.protected import Protected
+from isuwork.workbook.form_controls import show_in
 from isuwork.workbook.journal import Journal
 
 _ALL = ""
@@ -173,7 +173,6 @@ class Explorer(widgets.VBox):
     def refresh(self) -> None:
         """Recompute the table for the current choices and redraw chart and table."""
         by = (SEX,) if self.by.value == _ALL else (SEX, self.by.value)
-        self.output.clear_output(wait=True)
         try:
             self.result = compare(
                 self.data,
@@ -185,10 +184,15 @@ class Explorer(widgets.VBox):
         except IsuworkError as err:
             self.result = None
             self.message.value = f"<b>{err.message}</b>"
+            show_in(self.output)
             return
         self.message.value = ""
-        with self.output:
-            _show(self.result, verksamheter=self.data["verksamhet"].dropna().astype(str).unique())
+        show_in(self.output, *_views(self.result, verksamheter=self.verksamheter))
+
+    @property
+    def verksamheter(self) -> list[str]:
+        """The verksamheter in the data (whose age bands the chart groups)."""
+        return sorted(self.data["verksamhet"].dropna().astype(str).unique())
 
 
 def observation_figures(
@@ -232,12 +236,9 @@ def observation_figures(
     return sentence or f"{load_catalog().label(outcome)}: skillnaden visas inte (för få fall)."
 
 
-def _show(result: Protected, *, verksamheter: Sequence[str] | None = None) -> None:
-    """Display the chart and the table of a result as ordinary output."""
-    ax = plots.bars(result, verksamheter=verksamheter)
-    display(ax.figure)
-    plt.close(ax.figure)
-    display(tables.show(result))
+def _views(result: Protected, *, verksamheter: Sequence[str] | None = None) -> list[Any]:
+    """The chart and the table of a result."""
+    return [plots.bars(result, verksamheter=verksamheter).figure, tables.show(result)]
 
 
 #: What a rendered report says where the explorer would be.

@@ -1,5 +1,6 @@
-"""The parts the journal forms share: dropdowns with "not decided", text areas that save when
-left, and a binder that saves each change and shows what happened in a status line.
+"""The parts the workbook's forms share: dropdowns with "not decided", text areas that save when
+left, a binder that saves each change and shows what happened in a status line, and an output
+area whose content is replaced (:func:`show_in`).
 
 Saving: every field saves on its own when it changes. Text areas use
 ``continuous_update=False``, so they send their value when the person leaves the field (or
@@ -14,6 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from isuwork.exceptions import IsuworkError
 from isuwork.workbook.journal import Journal
@@ -103,3 +106,18 @@ class Binder:
 def escape(text: str) -> str:
     """Text made safe for an HTML widget."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def show_in(output: widgets.Output, *objects: Any) -> None:
+    """Replace what ``output`` shows with ``objects`` (figures are closed once shown).
+
+    The objects are formatted here and set as the widget's outputs, instead of being captured
+    with ``with output:``. Capturing routes the kernel's messages through the widget's message
+    id, and Voilà's execution of a page (``isuwork workshop``) sometimes stopped for good after a
+    cell that did so.
+    """
+    output.outputs = ()
+    for obj in objects:
+        output.append_display_data(obj)
+        if isinstance(obj, Figure):
+            plt.close(obj)

@@ -14,6 +14,7 @@ import ipywidgets as widgets
 from IPython.display import Markdown, display
 
 from isuwork.workbook.action_form import ActionForm
+from isuwork.workbook.form_controls import show_in
 from isuwork.workbook.journal import Journal
 from isuwork.workbook.reflection_form import JournalForm
 
@@ -52,9 +53,7 @@ def show_journal(journal: Journal, *, interactive: bool) -> None:
 
     def show_overview(_: object = None) -> None:
         journal.reload()
-        overview.clear_output()
-        with overview:
-            display(Markdown(journal.to_markdown(heading_level=2)))
+        show_in(overview, Markdown(journal.to_markdown(heading_level=2)))
 
     refresh.on_click(show_overview)
     tabs = widgets.Tab(
