@@ -114,3 +114,10 @@ def test_without_a_journal_there_is_nothing_to_save(exempelby, tmp_path):
     view = Explorer(exempelby, min_n=5)
     assert view.save not in list(_widgets_in(view))
     assert view.save_observation() is None
+
+
+def test_the_table_shows_groups_and_numbers_in_swedish_not_the_methods(exempelby):
+    view = Explorer(exempelby, min_n=5)
+    table = view.output.outputs[1]["data"]["text/html"]
+    assert "wilson" not in table and "chi2" not in table and "Intervallmetod" not in table
+    assert "Kön" in table and "Åldersgrupp" in table and "\u00a0%" in table  # shares in percent

@@ -12,6 +12,7 @@ import yaml
 from isuwork.cli.main import main
 from isuwork.data.store import is_store
 from isuwork.exceptions import ParameterError
+from isuwork.workbook.workshop_app import voila_command
 from isuwork.workbook.workspace import (
     SETTINGS_FILE,
     create_workspace,
@@ -124,3 +125,13 @@ def test_a_step_runs_in_the_workspace_with_its_parameters_empty(workspace):
         o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name")
     )
     assert "Granåker: 3 000 utredningar av 12 000 i filen." in printed.replace("\u00a0", " ")
+
+
+def test_workshop_needs_a_workspace_and_serves_it_locally_without_code(workspace, tmp_path, capsys):
+    assert main(["workshop", str(tmp_path)]) == 1
+    assert "ingen arbetsmapp" in capsys.readouterr().err
+    command = voila_command(workspace, port=8900, browser=False)
+    assert command[1:4] == ["-m", "voila", str(workspace.resolve())]
+    assert {"--port=8900", "--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser"} <= set(
+        command
+    )

@@ -85,7 +85,8 @@ def compare(
     table = result_table(
         summaries(data, outcome, by, kind), outcome=outcome, by=by, kind=kind, alpha=alpha
     )
-    return protect(table, min_n=min_n, group_cols=by)
+    result = protect(table, min_n=min_n, group_cols=by)
+    return result.with_kinds({outcome: kind})
 
 
 def result_table(

@@ -80,6 +80,10 @@ class Protected:
         shown_context = tuple(c for c in context if c != "dold")
         return replace(self, table=self.table[chosen + list(context)], context=shown_context)
 
+    def with_kinds(self, kinds: Mapping[str, OutcomeKind]) -> Protected:
+        """The same result, told how each outcome is summarised (see ``kinds``)."""
+        return replace(self, kinds={**self.kinds, **kinds})
+
     def with_table(self, table: pd.DataFrame) -> Protected:
         """The same terms for a table derived from this one (rows or columns added)."""
         return replace(self, table=table)

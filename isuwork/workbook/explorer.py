@@ -236,9 +236,18 @@ def observation_figures(
     return sentence or f"{load_catalog().label(outcome)}: skillnaden visas inte (för få fall)."
 
 
+#: The columns of the explorer's table: the groups, then what a reader needs of each.
+SHOWN_COLUMNS = ("n", "varde", "ci_lag", "ci_hog", "skillnad", "skillnad_ci_lag", "skillnad_ci_hog")
+
+
 def _views(result: Protected, *, verksamheter: Sequence[str] | None = None) -> list[Any]:
-    """The chart and the table of a result."""
-    return [plots.bars(result, verksamheter=verksamheter).figure, tables.show(result)]
+    """The chart and the table of a result (its groups and numbers, not the method's names)."""
+    table = result.table
+    groups = [c for c in table.columns if c in load_catalog() and c not in SHOWN_COLUMNS]
+    if "kategori" in table and table["kategori"].notna().any():
+        groups.append("kategori")
+    columns = [c for c in groups if c != "utfall"] + [c for c in SHOWN_COLUMNS if c in table]
+    return [plots.bars(result, verksamheter=verksamheter).figure, tables.show(result[columns])]
 
 
 #: What a rendered report says where the explorer would be.
