@@ -103,3 +103,13 @@ def test_kommun_any_case_and_unknown_kommun_exit_1(capsys, command):
     err = capsys.readouterr().err
     assert "Kommunen 'Exempelbyy' finns inte" in err and "Menade du Exempelby?" in err
     assert "Granåker, Sjövik, Tallmora" in err
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("LS", "lss"), ("Äldreomsorgen", "aldreomsorg"), ("socialpsyk", "socialpsykiatri")],
+)
+def test_a_code_written_almost_right_gets_a_suggestion_and_exit_1(capsys, written, meant):
+    assert main(["screen", str(SAMPLE), "--filter", f"verksamhet={written}"]) == 1
+    err = capsys.readouterr().err
+    assert f"Värdet '{written}' finns inte bland koderna för verksamhet. Menade du {meant}?" in err

@@ -154,6 +154,17 @@ def _match_yes_no(column: pd.Series, wanted: list[Any], name: str) -> np.ndarray
     return flags.isin(list(answers)).to_numpy(dtype=bool, na_value=False)
 
 
+def _near_code(value: Any, column: pd.Series, name: str) -> str:
+    """ " Menade du …?" with the codes nearest ``value``, by code or by label (or nothing)."""
+    variable = load_catalog().variables.get(name)
+    names = {_fold(c): str(c) for c in column.cat.categories}
+    if variable is not None:
+        names |= {_fold(variable.code_label(c)): str(c) for c in column.cat.categories}
+    near = difflib.get_close_matches(_fold(value), list(names), n=3, cutoff=0.6)
+    codes = list(dict.fromkeys(names[n] for n in near))
+    return f" Menade du {' eller '.join(codes)}?" if codes else ""
+
+
 def _match_codes(column: pd.Series, wanted: list[Any], name: str) -> np.ndarray:
     categories = [_fold(c) for c in column.cat.categories]
     chosen = []
@@ -162,7 +173,8 @@ def _match_codes(column: pd.Series, wanted: list[Any], name: str) -> np.ndarray:
         if folded not in categories:
             allowed = ", ".join(map(str, column.cat.categories)) or "inga"
             raise ParameterError(
-                f"Värdet {value!r} finns inte bland koderna för {name}. Tillåtna koder: {allowed}."
+                f"Värdet {value!r} finns inte bland koderna för {name}.{_near_code(value, column, name)} "
+                f"Tillåtna koder: {allowed}."
             )
         chosen.append(categories.index(folded))
     return np.isin(column.cat.codes.to_numpy(), chosen)
