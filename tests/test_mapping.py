@@ -124,3 +124,30 @@ def test_a_drafted_mapping_pairs_headers_as_the_hand_written_one_does(tmp_path, 
     assert not [v for v in values if re.search(rf"(?<!\w){re.escape(str(v))}(?!\w)", text)]
     assert main(["mapping", str(export), "--out", str(target)]) == 1
     assert "finns redan och skrivs inte över" in capsys.readouterr().err
+
+
+def test_a_drafted_mapping_edited_by_hand_is_accepted_by_validate(tmp_path, capsys):
+    """The draft is a start: a person fills in the headers it could not pair and the codes, as
+    the hand-written mapping_exempel.yaml does, and `isuwork validate` then accepts it."""
+    import yaml
+
+    from isuwork.cli.main import main
+
+    export = SAMPLE / "export_exempel.xlsx"
+    draft_path = tmp_path / "utkast.yaml"
+    assert main(["mapping", str(export), "--out", str(draft_path)]) == 0
+    draft = yaml.safe_load(draft_path.read_text(encoding="utf-8"))
+    by_hand = yaml.safe_load((SAMPLE / "mapping_exempel.yaml").read_text(encoding="utf-8"))
+    unpaired = set(by_hand["columns"]) - set(draft["columns"])
+    assert unpaired  # there is something left to fill in
+    draft["columns"] |= {header: by_hand["columns"][header] for header in unpaired}
+    # the codes, and the date formats and free text that the draft's comments ask about
+    for section in ("values", "dates", "drop"):
+        draft[section] = by_hand[section]
+    assert "# dates:" in draft_path.read_text(encoding="utf-8")
+    assert "# drop:" in draft_path.read_text(encoding="utf-8")
+    edited = tmp_path / "mappning.yaml"
+    edited.write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", str(export), "--mapping", str(edited)]) == 0
+    assert "Rader som används" in capsys.readouterr().out

@@ -114,6 +114,14 @@ def draft_mapping(headers: Sequence[str], *, source: str, sheet: str | None = No
             codes = ", ".join(catalog.variable(name).codes)
             lines.append(f"  {_quoted(header)}:  # isuworks koder: {codes}")
             lines.append("    {}")
+    lines += [
+        "# Datum skrivna på annat sätt än ÅÅÅÅ-MM-DD: ta bort # och ange formatet per kolumn,",
+        '# till exempel "%d/%m/%Y" för 31/12/2024.',
+        "# dates:",
+        '#   datum_beslut: "%d/%m/%Y"',
+        "# Kolumner som inte ska läsas in alls (namn, anteckningar och annan fritext):",
+        "# drop: [Handläggare, Anteckning]",
+    ]
     return "\n".join(lines) + "\n"
 
 
