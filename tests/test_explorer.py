@@ -121,3 +121,4 @@ def test_the_table_shows_groups_and_numbers_in_swedish_not_the_methods(exempelby
     table = view.output.outputs[1]["data"]["text/html"]
     assert "wilson" not in table and "chi2" not in table and "Intervallmetod" not in table
     assert "Kön" in table and "Åldersgrupp" in table and "\u00a0%" in table  # shares in percent
+    assert "<strong>Beviljad (helt eller delvis)</strong>" in table  # what the table is about

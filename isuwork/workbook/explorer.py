@@ -247,7 +247,11 @@ def _views(result: Protected, *, verksamheter: Sequence[str] | None = None) -> l
     if "kategori" in table and table["kategori"].notna().any():
         groups.append("kategori")
     columns = [c for c in groups if c != "utfall"] + [c for c in SHOWN_COLUMNS if c in table]
-    return [plots.bars(result, verksamheter=verksamheter).figure, tables.show(result[columns])]
+    outcome = load_catalog().label(str(table["utfall"].iloc[0])) if len(table) else None
+    return [
+        plots.bars(result, verksamheter=verksamheter).figure,
+        tables.show(result[columns], caption=outcome),
+    ]
 
 
 #: What a rendered report says where the explorer would be.
