@@ -1,10 +1,11 @@
 """What protecting a report's checks together with its screening list costs.
 
-For each of the sample's kommuner, the checks a report shows (the screening list's three
-clearest differences and the four checks of ``benchmarks/disclosure.py``) have their counts
-protected twice: on their own, and with what the kommun's screening list shows of the same
-groups (``with_screening``, as the notebooks do). The script reports the time per check of
-each (median of ``--repeat`` rounds) and how many counts each hides.
+For each of the sample's kommuner, the checks a report shows (``report_parts`` of
+``benchmarks/disclosure.py``: the screening list's three clearest differences and four checks a
+group might write) have their counts protected twice: on their own, and with what the kommun's
+screening list shows of the same groups (``with_screening``, as the notebooks do). The script
+reports the time per check of each (median of ``--repeat`` rounds) and how many counts each
+hides.
 
 Run from the repository root::
 
@@ -18,19 +19,12 @@ import statistics
 import time
 from pathlib import Path
 
+from disclosure import report_parts
+
 from isuwork.data.prepare import load
 from isuwork.present.criteria_counts import protect_counts, with_screening
-from isuwork.workbook.observations import check_observations, observations_from_screening
-from isuwork.workbook.results import STEP1_EXTRA
-from isuwork.workbook.session import screening_list
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKS = [
-    ("beviljad", {"ansokt_insats": "trygghetslarm"}),
-    ("beviljad", {"verksamhet": "lss"}),
-    ("hemtjanst_tim_man", {"verksamhet": "aldreomsorg"}),
-    ("deltog_utredningssamtal", {}),
-]
 
 
 def main() -> None:
@@ -42,13 +36,7 @@ def main() -> None:
     alone, linked, hidden_alone, hidden_linked, linked_checks, checks = [], [], 0, 0, 0, 0
     for kommun in sorted(data["kommun"].unique()):
         rows = data[data["kommun"] == kommun]
-        screening = screening_list(rows, min_n=5, extra=["aldersgrupp", *STEP1_EXTRA])
-        written = [
-            {"utfall": u, "grupp": "kon", "filter": {b: [v] for b, v in f.items()}}
-            for u, f in CHECKS
-        ]
-        observations = observations_from_screening(screening, top=3) + written
-        results = [r for r in check_observations(rows, observations) if not isinstance(r, str)]
+        screening, results = report_parts(rows, min_n=5)
         for result in results:
             joined = with_screening(result, screening)
             checks += 1

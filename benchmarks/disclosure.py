@@ -112,10 +112,9 @@ def measure_criteria(data, *, min_n: int) -> dict:
     return totals
 
 
-def measure_report(data, *, min_n: int) -> dict:
-    """Publish what a report of these rows shows as counts (its screening list and the checks
-    of its clearest differences and of :data:`CHECKS`), attack it all at once, and count."""
-    start = time.perf_counter()
+def report_parts(data, *, min_n: int) -> tuple:
+    """A report's screening list of these rows and its checks (unprotected results): those of
+    the list's three clearest differences and of :data:`CHECKS`, as a group might write them."""
     screening = screening_list(data, min_n=min_n, extra=["aldersgrupp", *STEP1_EXTRA])
     written = [
         {"utfall": u, "grupp": "kon", "filter": {b: [v] for b, v in f.items()}} for u, f in CHECKS
@@ -124,6 +123,14 @@ def measure_report(data, *, min_n: int) -> dict:
     results = [
         r for r in check_observations(data, observations, min_n=min_n) if not isinstance(r, str)
     ]
+    return screening, results
+
+
+def measure_report(data, *, min_n: int) -> dict:
+    """Publish what a report of these rows shows as counts (its screening list and the checks
+    of :func:`report_parts`), attack it all at once, and count."""
+    start = time.perf_counter()
+    screening, results = report_parts(data, min_n=min_n)
     checks = [json.loads(json.dumps(to_dict(with_screening(r, screening)))) for r in results]
     rows = json.loads(json.dumps(tables.to_records(screening)))
     published = read_report(rows, checks, sexes=load_catalog().sexes)

@@ -85,8 +85,7 @@ def compare(
     table = result_table(
         summaries(data, outcome, by, kind), outcome=outcome, by=by, kind=kind, alpha=alpha
     )
-    result = protect(table, min_n=min_n, group_cols=by)
-    return result.with_kinds({outcome: kind})
+    return protect(table, min_n=min_n, group_cols=by).with_kinds({outcome: kind})
 
 
 def result_table(

@@ -2,10 +2,14 @@
 
 A page that shows the screening list and a table of one of its outcomes shows the same counts
 twice; protected apart, a count hidden in one could be shown in the other, or worked out from
-it. :func:`comparison_from_list` takes the table from the list instead.
+it. :func:`comparison_from_list` takes the table from the list instead, and :func:`list_row`
+finds the list's row for one selection (a check or an observation of the same cases).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,3 +106,28 @@ def comparison_from_list(
     if by == "ar":  # years are numbers where the list keeps levels as text
         out[by] = pd.to_numeric(out[by], errors="coerce")
     return listing.with_table(out.reset_index(drop=True))
+
+
+def list_row(listing: Protected, *, outcome: str, filters: Mapping[str, Any]) -> pd.Series | None:
+    """The list's row comparing kön for ``outcome`` within a selection, or None.
+
+    ``filters`` is empty (all cases) or names one level of one background variable
+    (``{"verksamhet": "lss"}``; a list of one level is read the same way). Levels are matched
+    without regard to case. None when the selection is wider or the list has no single such
+    row (an outcome with categories has a row per category).
+    """
+    if listing.empty or len(filters) > 1:
+        return None
+    table = listing.table
+    rows = (table["utfall"] == outcome) & table["kategori"].isna()
+    if filters:
+        ((variable, level),) = filters.items()
+        if isinstance(level, list | tuple):
+            if len(level) != 1:
+                return None
+            (level,) = level
+        niva = table["niva"].astype("string").str.casefold()
+        rows &= (table["bakgrund"] == variable) & (niva == str(level).casefold())
+    else:
+        rows &= table["bakgrund"] == ALL
+    return table[rows].iloc[0] if rows.sum() == 1 else None

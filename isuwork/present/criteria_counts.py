@@ -34,7 +34,7 @@ import pandas as pd
 
 from isuwork.analysis.criteria import CriteriaResult
 from isuwork.analysis.criteria.estimate import UNKNOWN_STRATUM
-from isuwork.analysis.screening import ALL
+from isuwork.analysis.list_tables import list_row
 from isuwork.domain.vocabulary import SEX
 from isuwork.privacy.protected import Protected
 from isuwork.privacy.publication import Protection, Publication
@@ -98,24 +98,11 @@ def with_screening(result: CriteriaResult, screening: Protected) -> CriteriaResu
     the count behind each sex's value are the check's ``("n", g)`` and ``("antal", g)``.
     Other checks (several levels or variables, another grouping) are returned as they are.
     """
-    filters = result.filters or {}
-    if result.group != SEX or len(filters) > 1 or screening.empty:
+    if result.group != SEX:
         return result
-    table = screening.table
-    rows = (table["utfall"] == result.outcome) & table["kategori"].isna()
-    if filters:
-        ((variable, levels),) = filters.items()
-        if len(levels) != 1:
-            return result
-        level = str(levels[0]).casefold()
-        rows &= (table["bakgrund"] == variable) & (
-            table["niva"].astype("string").str.casefold() == level
-        )
-    else:
-        rows &= table["bakgrund"] == ALL
-    if rows.sum() != 1:
+    row = list_row(screening, outcome=result.outcome, filters=result.filters or {})
+    if row is None:
         return result
-    row = table[rows].iloc[0]
     groups = result.groups.set_index(result.groups[result.group].astype(str))
     shown = {}
     for g in map(str, result.compare):

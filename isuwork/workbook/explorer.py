@@ -18,6 +18,7 @@ import pandas as pd
 from IPython.display import display
 
 from isuwork.analysis.compare import compare
+from isuwork.analysis.list_tables import list_row
 from isuwork.analysis.screening import ALL
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
@@ -210,17 +211,11 @@ def observation_figures(
     taken from the ``screening`` list published there when it has the row (then they are
     protected with everything else on the pages), and only otherwise computed here.
     """
+    if screening is not None:
+        listed = list_row(screening, outcome=outcome, filters=filters)
+        if listed is not None and listed["mening"]:
+            return str(listed["mening"])
     (column, level), *_ = [*filters.items(), (ALL, "")]
-    if screening is not None and not screening.empty:
-        table = screening.table
-        row = table[
-            (table["utfall"] == outcome)
-            & table["kategori"].isna()
-            & (table["bakgrund"] == column)
-            & (table["niva"].fillna("").astype(str) == str(level))
-        ]
-        if len(row) == 1 and row["mening"].iloc[0]:
-            return str(row["mening"].iloc[0])
     result = compare(data, outcome=outcome, by=(SEX,), filters=filters or None, min_n=min_n)
     rows = result.table.set_index(SEX)
     if result.table["kategori"].notna().any():
