@@ -355,6 +355,18 @@ def test_insufficient_data(cells):
     to_text(result)
 
 
+@pytest.mark.parametrize("outcome", ["beviljad", "deltog_utredningssamtal"])
+def test_a_selection_with_no_cases_is_insufficient_data_not_a_crash(sample_data, outcome):
+    # Found in step 2: an observation whose selection matches nothing (no one aged 23-64 in
+    # elderly care) crashed the heterogeneity test, which had no levels of need at all.
+    filters = {"kommun": "Exempelby", "verksamhet": "aldreomsorg", "aldersgrupp": "23-64"}
+    result = check_criteria(sample_data, outcome=outcome, filters=filters)
+    assert result.verdict == "insufficient_data"
+    assert result.groups["n"].tolist() == [0, 0]
+    assert "kvinnor 0, män 0" in message(result)
+    json.dumps(to_dict(result), allow_nan=False)
+
+
 def test_insufficient_after_set_aside():
     # 30 men, 15 of them set aside (need met by relatives): 15 < 20 remain
     cells = [

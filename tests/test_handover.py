@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from isuwork.data.prepare import load
+from isuwork.domain.formatting import format_number
 from isuwork.domain.vocabulary import VERDICT_LABELS
 from isuwork.workbook.action_form import action_form
 from isuwork.workbook.action_plan import ActionPlan
@@ -54,6 +55,11 @@ def test_an_observation_goes_from_step_1_to_the_exported_plan(tmp_path, monkeypa
     on_file = yaml.safe_load(journal_path(KOMMUN, journal_dir=tmp_path).read_text("utf-8"))
     (saved,) = on_file["observationer"]
     assert saved["bedomning"] == results[0].verdict and saved["filter"] == {"verksamhet": ["lss"]}
+    figures = saved["bedomning_siffror"]
+    raw, remaining = results[0].raw, results[0].remaining
+    assert figures["skala"] == "share" and figures["konfidensgrad"] == 0.95
+    assert figures["ra"] == [raw.diff, raw.ci_low, raw.ci_high]
+    assert figures["kvar"] == [remaining.diff, remaining.ci_low, remaining.ci_high]
 
     # step 3 shows the verdict and records the group's conclusion on it
     step3 = open_journal(KOMMUN, journal_dir=tmp_path)
@@ -61,6 +67,8 @@ def test_an_observation_goes_from_step_1_to_the_exported_plan(tmp_path, monkeypa
     assert "Skillnad i beviljade LSS-insatser" in shown
     assert VERDICT_LABELS[results[0].verdict] in shown
     form = journal_form(step3, observation_id=saved["id"])
+    raw_text = format_number(raw.diff * 100, decimals=1)
+    assert f"Rå skillnad {raw_text} procentenheter (95" in form.details.value
     form.conclusion.value = "Behoven bedöms olika; vi granskar akter."
     form.risk.value = "ja"
 
@@ -84,3 +92,24 @@ def test_an_observation_goes_from_step_1_to_the_exported_plan(tmp_path, monkeypa
     )
     (action,) = on_file["atgarder"]
     assert action["observation"] == saved["id"]
+
+
+def test_the_journal_keeps_no_figure_that_the_check_hides(tmp_path, monkeypatch):
+    # One woman and eight men born in an unknown country in LSS: the check's page hides the
+    # groups' shares and so the differences; the journal must not hold them either.
+    monkeypatch.setattr("isuwork.workbook.observations.display", lambda *args: None)
+    data = load(SAMPLE).data
+    data = data[data["kommun"] == KOMMUN].reset_index(drop=True)
+    journal = open_journal(KOMMUN, journal_dir=tmp_path)
+    selection = {"verksamhet": ["lss"], "fodelseland": ["okant"]}
+    journal.add_observation(
+        "Få med okänt födelseland", utfall="beviljad", grupp="kon", filter=selection
+    )
+    observations = journal.observations
+    results = check_observations(data, observations, min_n=5)
+    assert sorted(results[0].groups["n"]) == [1, 8]
+    show_criteria(observations, results, journal=journal, save=True)
+    (saved,) = open_journal(KOMMUN, journal_dir=tmp_path).observations
+    assert saved["bedomning"] == results[0].verdict
+    assert saved["bedomning_siffror"]["ra"] == [None, None, None]
+    assert saved["bedomning_siffror"]["kvar"] == [None, None, None]

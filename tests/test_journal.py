@@ -28,6 +28,7 @@ from isuwork.workbook.journal import (
     open_journal,
     restore_backup,
 )
+from isuwork.workbook.journal.views import verdict_figures_text
 
 KOMMUN = "Upplands Väsby"
 
@@ -200,9 +201,35 @@ def test_other_kommun_in_file_is_refused(jdir):
 # --------------------------------------------------------------------------------------------
 
 
+FIGURES = {
+    "skala": "share",
+    "konfidensgrad": 0.95,
+    "ra": [0.12, 0.03, 0.21],
+    "kvar": [None, None, None],
+    "provad": "2026-11-30",
+}
+
+
 def _journal_with_observation(jdir):
     journal = open_journal(KOMMUN, journal_dir=jdir)
     return journal, journal.add_observation("Iakttagelse")
+
+
+def test_a_verdicts_figures_are_kept_and_read_back(jdir):
+    journal, obs = _journal_with_observation(jdir)
+    assert journal.update_observation(obs, bedomning="uncertain", bedomning_siffror=FIGURES)
+    saved = next(o for o in open_journal(KOMMUN, journal_dir=jdir).observations if o["id"] == obs)[
+        "bedomning_siffror"
+    ]
+    assert saved == {**FIGURES, "ra": [0.12, 0.03, 0.21], "kvar": [None, None, None]}
+    assert verdict_figures_text(saved) == (
+        "Rå skillnad 12,0 procentenheter (95\u00a0% KI 3,0 till 21,0); kvar efter kriterierna "
+        "dold eller inte beräknad. Prövad 2026-11-30."
+    )
+    means = {**FIGURES, "skala": "mean", "kvar": [-2.5, -4.0, -1.0]}
+    assert "kvar efter kriterierna \u22122,5 (95\u00a0% KI \u22124,0 till \u22121,0)" in (
+        verdict_figures_text(means)
+    )
 
 
 @pytest.mark.parametrize(
@@ -222,6 +249,24 @@ def _journal_with_observation(jdir):
         (lambda j, o: j.add_observation("t", beskrivning=12), r"ska vara text, men fick int"),
         (lambda j, o: j.add_observation("t", bedomning="bevisad"), r"'bevisad'.*risk_unmotivated"),
         (lambda j, o: j.add_observation("t", filter=["lss"]), r"filter \(urval\)"),
+        (
+            lambda j, o: j.update_observation(o, bedomning_siffror={**FIGURES, "skala": "pp"}),
+            r"bedomning_siffror.*'share' eller 'mean'",
+        ),
+        (
+            lambda j, o: j.update_observation(o, bedomning_siffror={**FIGURES, "ra": [0.1, 0.2]}),
+            r"bedomning_siffror",
+        ),
+        (
+            lambda j, o: j.update_observation(o, bedomning_siffror={**FIGURES, "p": 0.01}),
+            r"bedomning_siffror",
+        ),
+        (
+            lambda j, o: j.update_observation(
+                o, bedomning_siffror={**FIGURES, "kvar": ["stor"] * 3}
+            ),
+            r"bedomning_siffror",
+        ),
         (
             lambda j, o: j.add_observation("t", reflektion={"kansla": "x"}),
             r"Okänd del av reflektionen",

@@ -287,3 +287,35 @@ def test_action_plan_exports_what_the_journal_holds_now(tmp_path):
     assert "Utbildning om genusbias" in written[".md"].read_text(encoding="utf-8")
     assert "Inga åtgärder" not in written[".md"].read_text(encoding="utf-8")
     assert "(1 åtgärd)" in plan.status.value and written[".xlsx"].name in plan.status.value
+
+
+def test_the_action_matrix_follows_the_form_without_a_button(tmp_path, monkeypatch):
+    """Step 4's matrix was redrawn only with a button. Now each action the form beside it saves
+    (the same journal object) draws it again with that action in it."""
+    from isuwork.present import plots
+    from isuwork.workbook.action_form import ActionForm
+    from isuwork.workbook.action_plan import ActionPlan
+    from isuwork.workbook.journal import open_journal
+
+    drawn: list[list[str]] = []
+    draw = plots.action_matrix
+
+    def recording_matrix(table, **kwargs):
+        drawn.append(list(table["beskrivning"]))
+        return draw(table, **kwargs)
+
+    monkeypatch.setattr("isuwork.workbook.action_plan.plots.action_matrix", recording_matrix)
+    journal = open_journal("Exempelby", journal_dir=tmp_path)
+    plan = ActionPlan(journal)
+    form = ActionForm(journal)
+    assert drawn == [[]]
+    form.description.value = "Utbildning om genusbias"
+    form.effort.value = "latt"
+    form.effect.value = "stor"
+    form.save_button.click()
+    assert drawn[-1] == ["Utbildning om genusbias"]
+    assert len(plan.chart.outputs) == 1  # the old drawing replaced, not added to
+    # an action saved by another notebook shows after reading the journal again
+    open_journal("Exempelby", journal_dir=tmp_path).add_action("Checklista för utredningar")
+    plan.refresh_button.click()
+    assert drawn[-1] == ["Utbildning om genusbias", "Checklista för utredningar"]

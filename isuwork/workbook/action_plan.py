@@ -1,11 +1,10 @@
 """Step 4's action plan: the effort–effect matrix and the plan's export, kept up to date.
 
-In a live session the matrix is drawn from the journal as it is now, and redrawn with a button
-after the group has saved actions in the form below it; a second button saves the plan as
-Excel and Markdown in the journal's folder and says which files were written. (Before, the
-matrix and the export ran once when the notebook was opened, so a plan saved after an action
-had been added still said "Inga åtgärder".) In a rendered report the matrix is drawn once and
-nothing is written.
+In a live session the matrix is drawn from the journal and drawn again each time the form
+beside it saves an action (the same journal object tells it, :meth:`Journal.on_change`); a
+button reads the journal again for actions saved in another notebook, and a second button saves
+the plan as Excel and Markdown in the journal's folder and says which files were written. In a
+rendered report the matrix is drawn once and nothing is written.
 """
 
 from __future__ import annotations
@@ -34,7 +33,8 @@ def export_plan(journal: Journal) -> list[Path]:
 
 
 class ActionPlan(widgets.VBox):
-    """The matrix with the buttons *Uppdatera matrisen* and *Spara handlingsplanen*.
+    """The matrix, drawn again on every saved change, with *Läs in journalen på nytt* and
+    *Spara handlingsplanen*.
 
     Attributes: ``chart`` (Output with the matrix), ``refresh_button``, ``export_button`` and
     ``status`` (HTML: which files were written).
@@ -44,7 +44,9 @@ class ActionPlan(widgets.VBox):
         self.journal = journal
         self.chart = widgets.Output()
         self.refresh_button = widgets.Button(
-            description="Uppdatera matrisen", icon="refresh", layout=widgets.Layout(width="auto")
+            description="Läs in journalen på nytt",
+            icon="refresh",
+            layout=widgets.Layout(width="auto"),
         )
         self.export_button = widgets.Button(
             description="Spara handlingsplanen (Excel och Markdown)",
@@ -52,22 +54,24 @@ class ActionPlan(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.status = widgets.HTML("")
-        self.refresh_button.on_click(lambda _: self.refresh())
+        self.refresh_button.on_click(lambda _: self.refresh(reload=True))
         self.export_button.on_click(lambda _: self.export())
         super().__init__(
             [self.chart, widgets.HBox([self.refresh_button, self.export_button]), self.status]
         )
-        self.refresh()
+        journal.on_change(self.refresh)
+        self.refresh(reload=True)
 
-    def refresh(self) -> None:
-        """Draw the matrix from the journal as it is now."""
-        self.journal.reload()
+    def refresh(self, *, reload: bool = False) -> None:
+        """Draw the matrix from the journal (read from its file again with ``reload``)."""
+        if reload:
+            self.journal.reload()
         show_in(self.chart, plots.action_matrix(self.journal.actions_table()).figure)
 
     def export(self) -> list[Path]:
         """Save the plan, redraw the matrix and say where the files are."""
         written = export_plan(self.journal)
-        self.refresh()
+        self.refresh()  # export_plan read the journal again
         count = len(self.journal.actions)
         names = " och ".join(path.name for path in written)
         self.status.value = (

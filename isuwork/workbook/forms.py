@@ -29,7 +29,7 @@ def show_journal(journal: Journal, *, interactive: bool) -> None:
     """Show the journal in a notebook cell.
 
     With ``interactive=True`` the forms for steps 2–3 and step 4 are displayed in tabs, with a
-    third tab that shows the journal as text. With ``interactive=False`` (batch runs) the
+    third tab that shows the journal as text, written again after every change the forms save. With ``interactive=False`` (batch runs) the
     journal's content is displayed as ordinary Markdown output, which static HTML keeps.
 
     Parameters
@@ -56,6 +56,7 @@ def show_journal(journal: Journal, *, interactive: bool) -> None:
         show_in(overview, Markdown(journal.to_markdown(heading_level=2)))
 
     refresh.on_click(show_overview)
+    journal.on_change(show_overview)
     tabs = widgets.Tab(
         children=[
             JournalForm(journal),

@@ -8,6 +8,7 @@ the appendix's questions (step 2) and summarised one row per observation (step 3
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Any
 
@@ -26,7 +27,7 @@ from isuwork.domain.vocabulary import (
 )
 from isuwork.exceptions import IsuworkError
 from isuwork.present.criteria_card import CriteriaCard
-from isuwork.present.criteria_report import message
+from isuwork.present.criteria_report import message, to_dict
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.journal import Journal
 
@@ -160,8 +161,27 @@ def record_verdicts(
     changed = 0
     for obs, result in zip(observations, results, strict=True):
         if obs.get("id") and not isinstance(result, str):
-            changed += journal.update_observation(obs["id"], bedomning=result.verdict)
+            changed += journal.update_observation(
+                obs["id"], bedomning=result.verdict, bedomning_siffror=verdict_figures(result)
+            )
     return changed
+
+
+def verdict_figures(result: CriteriaResult) -> dict[str, Any]:
+    """The numbers a verdict rests on, as the check's page shows them, for the journal.
+
+    The raw difference and the one left after the criteria, each as ``[difference, lower,
+    upper]``; where the page hides them (a compared group too small to show), they are None
+    here too, so the journal never holds more than the page.
+    """
+    shown = to_dict(result)
+    return {
+        "skala": result.outcome_type,
+        "konfidensgrad": 1 - result.alpha,
+        "ra": [shown["raw"]["diff"], *shown["raw"]["ci"]],
+        "kvar": [shown["remaining"]["diff"], *shown["remaining"]["ci"]],
+        "provad": dt.date.today().isoformat(),
+    }
 
 
 def show_criteria(

@@ -27,6 +27,7 @@ from isuwork.workbook.form_controls import (
     to_widget,
 )
 from isuwork.workbook.journal import ANSWERS, REFLECTION_FIELDS, Journal
+from isuwork.workbook.journal.views import verdict_figures_text
 
 #: Short guiding questions for each part of step 2, after the SKR support (own wording).
 REFLECTION_QUESTIONS: dict[str, str] = {
@@ -71,6 +72,8 @@ def _details_html(obs: Mapping[str, Any] | None) -> str:
     text = escape(obs["beskrivning"]).replace("\n", "<br>") or "<i>Ingen beskrivning.</i>"
     if obs["bedomning"]:
         text += f"<br><b>Bedömning enligt kriterierna:</b> {VERDICT_LABELS[obs['bedomning']]}"
+    if obs.get("bedomning_siffror"):
+        text += f"<br>{escape(verdict_figures_text(obs['bedomning_siffror']))}"
     return f"<div style='margin:0.3em 0 0.6em 0'>{text}</div>"
 
 

@@ -147,7 +147,8 @@ def heterogeneity(
         ``alpha`` over the number of levels tested), and the smallest clear difference.
     """
     tables = [cells(cases, codes, k, keep & (bands == band)) for band in range(len(names))]
-    counts = np.array([t.n[t.both].sum(axis=0) if t.both.any() else [0, 0] for t in tables])
+    rows = [t.n[t.both].sum(axis=0) if t.both.any() else [0, 0] for t in tables]
+    counts = np.array(rows, dtype=np.int64).reshape(-1, 2)  # no levels: no rows, two columns
     use = (counts >= MIN_STRATUM_N).all(axis=1)
     adjusted = alpha / max(int(use.sum()), 1)
     results = [
@@ -156,6 +157,13 @@ def heterogeneity(
         if used
     ]
     exact = bool((bands == codes).all())
+    level = alpha * ALPHA_SHARE
+    if not use.any():
+        # no level with enough cases of both groups (an empty selection has no levels at all)
+        method = (
+            "f_test" if not cases.share else "breslow_day_tarone" if exact else "likelihood_ratio"
+        )
+        return Heterogeneity(method, float("nan"), 0, float("nan"), (), level)
     if cases.share and exact:
         # each level is one stratum: the classical test of equal odds ratios
         a, n1, c, n2 = np.array([_sums(t) for t in tables])[use].T
@@ -177,7 +185,6 @@ def heterogeneity(
         )
         for name, r, n in zip(chosen_names, results, counts[use], strict=True)
     )
-    level = alpha * ALPHA_SHARE
     return Heterogeneity(test.method, test.statistic, test.df, test.p_value, strata, level)
 
 

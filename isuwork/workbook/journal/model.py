@@ -75,7 +75,16 @@ class Journal:
         self._thread_lock = threading.RLock()
         self._raw: bytes | None = None
         self._doc = new_document(kommun)
+        self._listeners: list[Callable[[], None]] = []
         self.reload()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after every change this journal object saves.
+
+        Views of the same journal (step 4's matrix beside its form) stay up to date with it.
+        Changes saved by another notebook are seen after :meth:`reload`.
+        """
+        self._listeners.append(callback)
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -455,7 +464,9 @@ class Journal:
         """Save one change through the file (see :meth:`JournalFile.save`) and keep the result."""
         with self._thread_lock:
             result, self._raw, self._doc = self._file.save(apply, known=(self._raw, self._doc))
-            return result
+        for callback in list(self._listeners):
+            callback()
+        return result
 
 
 def open_journal(

@@ -9,6 +9,7 @@ before it is stored, so the file only ever holds what the forms and the views ca
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,6 +26,8 @@ REFLECTION_FIELDS: dict[str, str] = {
     "omvarld": "2.3 Omvärlden och samhället",
     "konsbias": "Könsbias",
 }
+#: The keys of an observation's ``bedomning_siffror``: the verdict's numbers as step 2 showed them.
+VERDICT_FIGURES: tuple[str, ...] = ("skala", "konfidensgrad", "ra", "kvar", "provad")
 #: Effort of an action (step 4).
 EFFORT: dict[str, str] = {"latt": "Lätt", "svar": "Svår"}
 #: Expected effect of an action (step 4).
@@ -63,7 +66,7 @@ class Field:
 
     name: str
     label: str
-    kind: Literal["text", "name", "choice", "date", "ref", "filter", "reflection"]
+    kind: Literal["text", "name", "choice", "date", "ref", "filter", "reflection", "figures"]
     required: bool = False
     choices: Mapping[str, str] | None = None
 
@@ -101,6 +104,7 @@ OBSERVATION = Section(
         Field("grupp", "Grupp", "name"),
         Field("filter", "Urval", "filter"),
         Field("bedomning", "Bedömning enligt kriterierna", "choice", choices=VERDICT_LABELS),
+        Field("bedomning_siffror", "Siffrorna bakom bedömningen", "figures"),
         Field("reflektion", "Reflektion", "reflection"),
     ),
 )
@@ -182,6 +186,8 @@ def clean(spec: Field, value: Any) -> Any:
         return _clean_date(spec, value)
     if spec.kind == "filter":
         return _clean_filter(value)
+    if spec.kind == "figures":
+        return _clean_figures(value)
     return clean_reflection(value)
 
 
@@ -226,6 +232,38 @@ def _clean_filter(value: Any) -> dict[str, Any] | None:
         else:
             raise ParameterError(message)
     return cleaned or None
+
+
+def _clean_figures(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    message = (
+        "Fältet bedomning_siffror ska vara en tabell med nycklarna "
+        f"{', '.join(VERDICT_FIGURES)}: skala ('share' eller 'mean'), konfidensgrad (till exempel "
+        "0.95), ra och kvar (var och en [skillnad, lägre gräns, övre gräns], tomma där de "
+        f"saknas) och provad (datum ÅÅÅÅ-MM-DD), men fick {value!r}."
+    )
+    if not isinstance(value, Mapping) or set(value) - set(VERDICT_FIGURES):
+        raise ParameterError(message)
+    if value.get("skala") not in ("share", "mean"):
+        raise ParameterError(message)
+    level = value.get("konfidensgrad")
+    if not _is_number(level) or not 0 < level < 1:
+        raise ParameterError(message)
+    cleaned: dict[str, Any] = {"skala": value["skala"], "konfidensgrad": float(level)}
+    for key in ("ra", "kvar"):
+        triple = value.get(key)
+        if not isinstance(triple, list | tuple) or len(triple) != 3:
+            raise ParameterError(message)
+        if not all(v is None or _is_number(v) for v in triple):
+            raise ParameterError(message)
+        cleaned[key] = [None if v is None else float(v) for v in triple]
+    cleaned["provad"] = _clean_date(Field("provad", "Prövad", "date"), value.get("provad"))
+    return cleaned
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def clean_reflection(value: Any, *, partial: bool = False) -> dict[str, str]:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from isuwork.data.io import write_excel, write_text
+from isuwork.domain.formatting import NBSP, format_number
 from isuwork.domain.vocabulary import VERDICT_LABELS
 from isuwork.exceptions import ParameterError
 from isuwork.workbook.journal.schema import (
@@ -245,7 +246,37 @@ def _observation_facts(obs: Mapping[str, Any]) -> list[str]:
         facts.append("Urval: " + "; ".join(parts))
     if obs["bedomning"]:
         facts.append(f"Bedömning enligt kriterierna: {VERDICT_LABELS[obs['bedomning']]}")
+    if obs.get("bedomning_siffror"):
+        facts.append(verdict_figures_text(obs["bedomning_siffror"]))
     return facts
+
+
+def verdict_figures_text(figures: Mapping[str, Any]) -> str:
+    """The numbers behind a saved verdict in one Swedish sentence.
+
+    For example "Rå skillnad 12,0 procentenheter (95 % KI 3,0 till 21,0); kvar efter
+    kriterierna 8,0 procentenheter (95 % KI −1,0 till 17,0). Prövad 2026-12-01."; a difference
+    the check's page hid (small groups) is said to be hidden, not shown.
+    """
+    scale = 100 if figures["skala"] == "share" else 1
+    unit = " procentenheter" if figures["skala"] == "share" else ""
+    level = format_number(figures["konfidensgrad"] * 100)
+
+    def one(triple: list[float | None]) -> str:
+        diff, low, high = triple
+        if diff is None:
+            return "dold eller inte beräknad"
+        text = f"{format_number(diff * scale, decimals=1)}{unit}"
+        if low is not None and high is not None:
+            low_text = format_number(low * scale, decimals=1)
+            high_text = format_number(high * scale, decimals=1)
+            text += f" ({level}{NBSP}% KI {low_text} till {high_text})"
+        return text
+
+    text = f"Rå skillnad {one(figures['ra'])}; kvar efter kriterierna {one(figures['kvar'])}."
+    if figures.get("provad"):
+        text += f" Prövad {figures['provad']}."
+    return text
 
 
 def _headings(level: int, count: int) -> tuple[str, ...]:
