@@ -43,7 +43,7 @@ def run_criteria(args: argparse.Namespace) -> int:
         attitude=args.attitude,
     )
     data = load(args.file, mapping=args.mapping).data
-    filters = _filters(args, data)
+    filters = selection_filters(args, data)
     result = check_criteria(
         data,
         outcome=args.outcome,
@@ -158,10 +158,10 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def _table_data(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     data = load(args.file, mapping=args.mapping).data
-    return data, _filters(args, data)
+    return data, selection_filters(args, data)
 
 
-def _filters(args: argparse.Namespace, data: pd.DataFrame) -> dict[str, list[str]]:
+def selection_filters(args: argparse.Namespace, data: pd.DataFrame) -> dict[str, list[str]]:
     """The ``--filter`` options and ``--kommun``, the kommun checked against the data first.
 
     Raises
@@ -183,7 +183,8 @@ def _filters(args: argparse.Namespace, data: pd.DataFrame) -> dict[str, list[str
 
 def _about(args: argparse.Namespace, result: Protected) -> dict[str, str]:
     """What a table export says about itself: command, data, selection, threshold, source."""
-    chosen = [*(args.filter or []), *([f"kommun={args.kommun}"] if args.kommun else [])]
+    kommun = getattr(args, "kommun", None)
+    chosen = [*(getattr(args, "filter", None) or []), *([f"kommun={kommun}"] if kommun else [])]
     return {
         "Tabell": f"isuwork {args.command}",
         "Data": Path(args.file).name,
@@ -201,7 +202,8 @@ def _about(args: argparse.Namespace, result: Protected) -> dict[str, str]:
     }
 
 
-def _emit(result: Protected, args: argparse.Namespace, *, sheet: str) -> int:
+def emit_table(result: Protected, args: argparse.Namespace, *, sheet: str) -> int:
+    """Print or write a protected table as ``--format`` and ``--out`` say; the exit code."""
     if args.format == "json":
         text = json.dumps(tables.to_records(result), ensure_ascii=False, indent=2)
     elif args.format == "csv":
@@ -238,7 +240,7 @@ def run_describe(args: argparse.Namespace) -> int:
         filters=filters or None,
         min_n=args.min_n,
     )
-    return _emit(result, args, sheet=args.outcome)
+    return emit_table(result, args, sheet=args.outcome)
 
 
 def run_screen(args: argparse.Namespace) -> int:
@@ -247,4 +249,4 @@ def run_screen(args: argparse.Namespace) -> int:
     result = describe_screening(screen(data, filters=filters or None, min_n=args.min_n))
     if args.format == "table":
         result = result.head(args.top)
-    return _emit(result, args, sheet="screening")
+    return emit_table(result, args, sheet="screening")

@@ -23,9 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         # the handlers load the statistics stack, which --help and --version do without
-        from isuwork.cli import commands
+        from isuwork.cli import commands, review_commands
 
-        return int(getattr(commands, f"run_{args.handler}")(args) or 0)
+        handlers = review_commands if args.handler.startswith("review_") else commands
+        return int(getattr(handlers, f"run_{args.handler}")(args) or 0)
     except IsuworkError as err:
         print(f"Fel: {err.message}", file=sys.stderr)
         return 1

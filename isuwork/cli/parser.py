@@ -8,72 +8,23 @@ when a subcommand runs.
 from __future__ import annotations
 
 import argparse
-import re
-import sys
 from typing import Any
 
 from isuwork import __version__
-from isuwork.domain.vocabulary import CRITERIA_KINDS, DEFAULT_MIN_N, SEX
+from isuwork.cli.arguments import (
+    SwedishParser,
+    add_file,
+    add_filter,
+    add_kommun,
+    add_mapping,
+    add_min_n,
+    add_workers,
+    decimal,
+)
+from isuwork.cli.review_parser import add_review
+from isuwork.domain.vocabulary import CRITERIA_KINDS, SEX
 
 Subparsers = Any  # argparse._SubParsersAction, which is private
-
-
-#: argparse's own English words, and how they read in Swedish (checked in this order).
-_SWEDISH = (
-    (re.compile(r"^usage: ", re.M), "användning: "),
-    (re.compile(r"^positional arguments:$", re.M), "argument:"),
-    (re.compile(r"^options:$", re.M), "flaggor:"),
-    (re.compile(r"unrecognized arguments: "), "okända argument: "),
-    (re.compile(r"the following arguments are required: "), "följande argument saknas: "),
-    (re.compile(r"invalid choice: (.*) \(choose from (.*)\)"), r"ogiltigt val: \1 (välj bland \2)"),
-    (re.compile(r"expected one argument"), "ett värde behövs"),
-    (re.compile(r"invalid int value: (.*)"), r"inte ett heltal: \1"),
-    (re.compile(r"invalid float value: (.*)"), r"inte ett tal: \1"),
-    (re.compile(r"ambiguous option: (.*) could match (.*)"), r"tvetydig flagga: \1 kan vara \2"),
-    (re.compile(r"not allowed with argument"), "går inte att kombinera med"),
-)
-
-
-def swedish(text: str) -> str:
-    """argparse's English words in ``text`` in Swedish (usage, headings, error messages)."""
-    for pattern, replacement in _SWEDISH:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-class _SwedishParser(argparse.ArgumentParser):
-    """ArgumentParser that speaks Swedish: its help, usage and errors (exit code 2)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["add_help"] = False
-        super().__init__(*args, **kwargs)
-        self.add_argument(
-            "-h",
-            "--help",
-            action="help",
-            default=argparse.SUPPRESS,
-            help="visa den här hjälpen och avsluta",
-        )
-
-    def format_usage(self) -> str:
-        return swedish(super().format_usage())
-
-    def format_help(self) -> str:
-        return swedish(super().format_help())
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: fel i kommandoraden: {swedish(message)}\n")
-
-
-def decimal(text: str) -> float:
-    """A number as people write it: ``0,03`` or ``0.03``."""
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"inte ett tal: '{text}' (skriv till exempel 0,03 eller 0.03)"
-        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     Each subcommand sets ``handler``: the name of its function ``run_<handler>`` in
     :mod:`isuwork.cli.commands`.
     """
-    parser = _SwedishParser(
+    parser = SwedishParser(
         prog="isuwork",
         description="Jämställdhetsintegrerad analys av ISU-data (individbaserad systematisk uppföljning).",
     )
@@ -92,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         version=f"isuwork {__version__}",
         help="visa vilken version av isuwork som är installerad och avsluta",
     )
-    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_SwedishParser)
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=SwedishParser)
     for add in (
         _init,
         _workshop,
@@ -104,69 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
         _sample,
         _describe,
         _screen,
+        add_review,
     ):
         add(sub)
     return parser
-
-
-# -- options shared by several subcommands --------------------------------------------------------
-def _add_file(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "file", metavar="FIL", help="exportfil eller förberedd fil (CSV, XLSX, Parquet)"
-    )
-
-
-def _add_mapping(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--mapping",
-        default=None,
-        metavar="MAPPNING",
-        help="mappningsfil (YAML) för exportens rubriker och koder",
-    )
-
-
-def _add_kommun(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--kommun",
-        metavar="KOMMUN",
-        help="analysera bara en kommun (stora och små bokstäver spelar ingen roll)",
-    )
-
-
-def _add_min_n(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--min-n",
-        type=int,
-        default=DEFAULT_MIN_N,
-        metavar="N",
-        help=(
-            "minsta antal personer som visas; värden som bygger på färre döljs "
-            f"(standard {DEFAULT_MIN_N})"
-        ),
-    )
-
-
-def _add_workers(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=2,
-        metavar="N",
-        help="antal parallella körningar (standard 2)",
-    )
-
-
-def _add_filter(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KOLUMN=VÄRDE",
-        help=(
-            "urval, till exempel verksamhet=lss; upprepa för fler (samma kolumn flera gånger "
-            "= något av värdena)"
-        ),
-    )
 
 
 def _criteria(sub: Subparsers) -> None:
@@ -180,7 +72,7 @@ def _criteria(sub: Subparsers) -> None:
             "en omotiverad skillnad, aldrig ett bevis."
         ),
     )
-    _add_file(parser)
+    add_file(parser)
     parser.add_argument(
         "--outcome",
         required=True,
@@ -200,7 +92,7 @@ def _criteria(sub: Subparsers) -> None:
         metavar=("A", "B"),
         help="de två grupperna som jämförs; skillnaden är A minus B (standard: kvinna man)",
     )
-    _add_filter(parser)
+    add_filter(parser)
     parser.add_argument(
         "--need",
         action="append",
@@ -230,7 +122,7 @@ def _criteria(sub: Subparsers) -> None:
             "behåller katalogens värden"
         ),
     )
-    _add_kommun(parser)
+    add_kommun(parser)
     parser.add_argument(
         "--kind",
         choices=tuple(CRITERIA_KINDS),
@@ -258,8 +150,8 @@ def _criteria(sub: Subparsers) -> None:
         metavar="N",
         help="minsta antal fall per grupp för en bedömning (standard: 20)",
     )
-    _add_min_n(parser)
-    _add_mapping(parser)
+    add_min_n(parser)
+    add_mapping(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json"),
@@ -281,8 +173,8 @@ def _render(sub: Subparsers) -> None:
             "data och inställningar görs inte om, så en avbruten körning kan startas igen."
         ),
     )
-    _add_file(parser)
-    _add_mapping(parser)
+    add_file(parser)
+    add_mapping(parser)
     parser.add_argument(
         "--kommun",
         action="append",
@@ -291,7 +183,7 @@ def _render(sub: Subparsers) -> None:
         help="kommun att göra rapport för; upprepa för fler (standard: alla kommuner i datan)",
     )
     parser.add_argument("--out", default="reports", metavar="MAPP", help="mapp för rapporterna")
-    _add_min_n(parser)
+    add_min_n(parser)
     parser.add_argument(
         "--journal-dir", default="journal", metavar="MAPP", help="mapp med reflektionsjournalerna"
     )
@@ -314,7 +206,7 @@ def _render(sub: Subparsers) -> None:
         action="store_true",
         help="gör ingen PDF per kommun (går fortare; HTML-sidorna och Excel-filen görs ändå)",
     )
-    _add_workers(parser)
+    add_workers(parser)
     parser.set_defaults(handler="render")
 
 
@@ -329,7 +221,7 @@ def _demo(sub: Subparsers) -> None:
         action="store_true",
         help="hoppa över rapporterna (bara validering och sammanställning)",
     )
-    _add_workers(parser)
+    add_workers(parser)
     parser.set_defaults(handler="demo")
 
 
@@ -344,7 +236,7 @@ def _validate(sub: Subparsers) -> None:
         ),
     )
     parser.add_argument("file", metavar="FIL", help="exportfil (CSV, XLSX eller Parquet)")
-    _add_mapping(parser)
+    add_mapping(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="utdata: text eller json"
     )
@@ -373,14 +265,14 @@ def _init(sub: Subparsers) -> None:
     parser.add_argument(
         "--data", required=True, metavar="FIL", help="kommunens export (CSV, XLSX, Parquet)"
     )
-    _add_mapping(parser)
+    add_mapping(parser)
     parser.add_argument(
         "--kommun",
         required=True,
         metavar="KOMMUN",
         help="kommunen som analyseras (stora och små bokstäver spelar ingen roll)",
     )
-    _add_min_n(parser)
+    add_min_n(parser)
     parser.set_defaults(handler="init")
 
 
@@ -448,11 +340,11 @@ def _sample(sub: Subparsers) -> None:
 
 
 def _add_table_options(parser: argparse.ArgumentParser) -> None:
-    _add_file(parser)
-    _add_mapping(parser)
-    _add_filter(parser)
-    _add_kommun(parser)
-    _add_min_n(parser)
+    add_file(parser)
+    add_mapping(parser)
+    add_filter(parser)
+    add_kommun(parser)
+    add_min_n(parser)
     parser.add_argument(
         "--format",
         choices=("table", "json", "csv", "xlsx"),

@@ -46,8 +46,8 @@ def suggest(header: str, *, taken: set[str] = frozenset(), prefix: bool = False)
     catalog = load_catalog()
     candidates: dict[str, str] = {}
     for name, variable in catalog.variables.items():
-        if name in taken:
-            continue
+        if name in taken or variable.role == "granskning":
+            continue  # the case review's items are written in its review book, not exported
         candidates.setdefault(_plain(name), name)
         candidates.setdefault(_plain(variable.label), name)
     plain = _plain(header)

@@ -32,6 +32,7 @@ Role = Literal[
     "insats",
     "resultat",
     "process",
+    "granskning",
 ]
 OutcomeKind = Literal["share", "mean", "category"]
 CriteriaKind = Literal["insats", "delaktighet"]
@@ -61,6 +62,7 @@ class Variable:
     life_area: bool = False
     outcome: OutcomeKind | None = None
     lower_is_better: bool = False
+    help: str | None = None
 
     def code_label(self, code: Any) -> str:
         """Swedish label of one code (the code itself when unknown, e.g. for text variables)."""
@@ -165,6 +167,10 @@ class Catalog:
             self._criteria[kind] = items
         self.participation_need: tuple[str, ...] = tuple(crit["delaktighet_need"])
         self.age_schemes: tuple[str, ...] = tuple(raw["age_groups"])
+        review = raw.get("review") or {}
+        #: the case review's columns, in the review book's order, and those its key keeps
+        self.review_items: tuple[str, ...] = tuple(review.get("items") or ())
+        self.review_key: tuple[str, ...] = tuple(review.get("key") or ())
         self._check()
 
     def _check(self) -> None:
@@ -182,6 +188,9 @@ class Catalog:
         unknown = {n for c, ps in self.nested_in.items() for n in (c, *ps)} - names
         if unknown:
             raise CatalogError(f"Katalogen: nested_in nämner okända {sorted(unknown)}.")
+        unknown = (set(self.review_items) | set(self.review_key)) - names
+        if unknown:
+            raise CatalogError(f"Katalogen: review nämner okända {sorted(unknown)}.")
         if SEX not in names or len(self.variables[SEX].codes) != 2:
             raise CatalogError(f"Katalogen: variabeln {SEX} ska finnas och ha två koder.")
 
