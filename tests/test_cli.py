@@ -58,7 +58,15 @@ def test_sample_command_writes_files(tmp_path, capsys):
         "isu_exempel.csv",
         "export_exempel.xlsx",
         "facit.yaml",
+        "mapping_exempel.yaml",
+        "aktgranskning",
     }
+    # every sample file is recreated: byte for byte what the repository holds
+    shipped = ROOT / "data" / "sample"
+    for path in sorted(tmp_path.rglob("*")):
+        if path.is_file():
+            assert path.read_bytes() == (shipped / path.relative_to(tmp_path)).read_bytes(), path
+    assert "Skrev 100 utredningstexter" in capsys.readouterr().out
 
 
 def test_argparse_speaks_swedish(capsys):

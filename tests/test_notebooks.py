@@ -182,6 +182,15 @@ def test_course_notebooks_run(tmp_path):
     answer = (tmp_path / "kurs" / "exempelby" / "facit_ovningar.html").read_text("utf-8")
     assert VERDICT_LABELS["risk_unmotivated"] in answer
     assert VERDICT_LABELS["explained"] in answer
+    # exercise 3: every planted pattern of the case review is in the facit, and each agrees
+    review = answer[answer.index("Övning 3: aktgranskningen") :]
+    from isuwork.analysis.review.teaching import load_review_answer_key
+
+    patterns = load_review_answer_key()["patterns"]
+    assert all(p["titel"] in review for p in patterns)
+    assert review.count(">ja</td>") == len(patterns) and ">nej</td>" not in review
+    exercise = (tmp_path / "kurs" / "exempelby" / "ovning_3_aktgranskning.html").read_text("utf-8")
+    assert "Beviljad dusch: kvinnor 68,0" in exercise
 
 
 @pytest.mark.slow

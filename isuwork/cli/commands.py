@@ -16,6 +16,7 @@ import pandas as pd
 from isuwork import __version__
 from isuwork.analysis.compare import compare
 from isuwork.analysis.criteria import check_criteria
+from isuwork.analysis.review.teaching import write_review_sample
 from isuwork.analysis.screening import screen
 from isuwork.cli.options import option_overrides, parse_filters
 from isuwork.data.io import read_export, write_text
@@ -153,6 +154,13 @@ def run_sample(args: argparse.Namespace) -> int:
     """``isuwork sample``: write the synthetic sample data and its answer key again."""
     for path in write_sample(args.out, seed=args.seed, progress=True):
         print(f"Skrev {path}")
+    written = write_review_sample(args.out, seed=args.seed)
+    texts = [p for p in written if p.suffix == ".txt"]
+    for path in written:
+        if path.suffix != ".txt":
+            print(f"Skrev {path}")
+    if texts:
+        print(f"Skrev {len(texts)} utredningstexter i {texts[0].parent}")
     return 0
 
 

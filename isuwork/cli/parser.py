@@ -328,7 +328,9 @@ def _sample(sub: Subparsers) -> None:
         help="skapa den syntetiska exempeldatan och facit på nytt",
         description=(
             "Skriver isu_exempel.csv, export_exempel.xlsx med dess mappningsfil "
-            "mapping_exempel.yaml, och facit.yaml. Samma frö ger "
+            "mapping_exempel.yaml, och facit.yaml, och övningsmaterialet för aktgranskning i "
+            "aktgranskning/ (ärendelista, ifylld granskningsbok, nyckel, utredningstexter och "
+            "facit). Samma frö ger "
             "byte för byte samma filer. All data är påhittad och innehåller inga personnummer."
         ),
     )

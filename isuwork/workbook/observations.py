@@ -31,6 +31,13 @@ from isuwork.present.criteria_report import message, to_dict
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.journal import Journal
 
+#: Why an observation from a case review is not checked against the ISU data of step 2.
+FROM_REVIEW_TEXT = (
+    "iakttagelsen kommer från aktgranskningen, och dess uppgift finns inte i ISU-datan som "
+    "kriterierna prövas på här. Granskningens siffror står i anteckningsboken 05 "
+    "(aktgranskning); reflektera över iakttagelsen i journalen som över de andra."
+)
+
 
 def observations_from_screening(screening: Protected, *, top: int = 3) -> list[dict[str, Any]]:
     """The strongest clear sex differences of a screening list, as observations for step 2.
@@ -104,7 +111,13 @@ def check_observations(
 ) -> list[CriteriaResult | str]:
     """Run the criteria check for each observation; a failing one gives its Swedish message."""
     results: list[CriteriaResult | str] = []
+    catalog = load_catalog()
     for obs in observations:
+        outcome = obs["utfall"]
+        in_review = outcome in catalog and catalog.variable(outcome).role == "granskning"
+        if in_review and outcome not in data:
+            results.append(FROM_REVIEW_TEXT)
+            continue
         try:
             results.append(
                 check_criteria(

@@ -43,6 +43,8 @@ FOLDERS = {
 EMPTY = {"data": "", "mapping": "", "kommun": "", "journal_dir": "", "min_n": 0, "spara_som": ""}
 #: How the shipped exercises name the sample data's folder (relative to themselves).
 SAMPLE_FROM_EXERCISES = "../../data/sample/"
+#: How the shipped step notebooks name it.
+SAMPLE_FROM_STEPS = "../data/sample/"
 #: Folders above a notebook searched for the settings file.
 SEARCH_DEPTH = 3
 
@@ -132,13 +134,15 @@ def _write(workbook: Workbook) -> None:
     text = header + yaml.safe_dump(settings, allow_unicode=True, sort_keys=False)
     (folder / SETTINGS_FILE).write_text(text, encoding="utf-8")
     shipped = notebook_dir()
+    sample = sample_dir().as_posix()
     for path in sorted(shipped.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         _empty_parameters(nb)
+        for cell in nb.cells:  # the case review's teaching set, wherever the workspace lies
+            cell.source = cell.source.replace(SAMPLE_FROM_STEPS, f"{sample}/")
         nbformat.write(nb, folder / path.name)
     # the exercises use the sample data wherever the workspace lies
     (folder / "ovningar").mkdir(exist_ok=True)
-    sample = sample_dir().as_posix()
     for path in sorted((shipped / "ovningar").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -222,6 +226,24 @@ def from_workbook(
         kommun or workbook.kommun,
         data,
         mapping,
+        min_n or workbook.min_n,
+        journal_dir or str(workbook.journal_dir),
+    )
+
+
+def journal_from_workbook(kommun: str, min_n: int, journal_dir: str) -> tuple[str, int, str]:
+    """The case review's parameters for the journal, the empty ones from the workspace.
+
+    Raises
+    ------
+    ParameterError
+        When a parameter is empty and no settings file is found.
+    """
+    if kommun and min_n and journal_dir:
+        return kommun, min_n, journal_dir
+    workbook = _required()
+    return (
+        kommun or workbook.kommun,
         min_n or workbook.min_n,
         journal_dir or str(workbook.journal_dir),
     )

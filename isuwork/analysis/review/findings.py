@@ -27,13 +27,15 @@ REVIEW_BACKGROUND: tuple[str, ...] = ("fodelseland", "aldersgrupp", "verksamhet"
 def review_outcomes(data: pd.DataFrame) -> list[str]:
     """The reviewed items and text measures in ``data`` that can be compared, in book order.
 
-    The catalogue's review items that are outcomes, the change in hours, and every text
-    measure (``ord_…``, ``tema_…``) with at least one value; columns with no value are left
-    out.
+    The catalogue's review items that are outcomes, the change in hours, the words in all and
+    under the catalogue's headings, and every theme of the word list (a theme a group added to
+    its own list is named by its column); columns with no value are left out.
     """
     catalog = load_catalog()
     names = [*catalog.review_items, "timmar_forandring"]
-    names += [c for c in data if str(c).startswith(("ord_", "tema_")) and c not in names]
+    # words per heading: those the catalogue names; themes: also a group's own (its word list)
+    names += [c for c in data if str(c).startswith("ord_") and c in catalog and c not in names]
+    names += [c for c in data if str(c).startswith("tema_") and c not in names]
     out = []
     for name in names:
         if name not in data or not data[name].notna().any():
