@@ -186,7 +186,8 @@ def test_course_notebooks_run(tmp_path):
     review = answer[answer.index("Övning 3: aktgranskningen") :]
     from isuwork.analysis.review.teaching import load_review_answer_key
 
-    patterns = load_review_answer_key()["patterns"]
+    key = load_review_answer_key()
+    patterns = key["patterns"] + key["kriterier"]
     assert all(p["titel"] in review for p in patterns)
     assert review.count(">ja</td>") == len(patterns) and ">nej</td>" not in review
     exercise = (tmp_path / "kurs" / "exempelby" / "ovning_3_aktgranskning.html").read_text("utf-8")

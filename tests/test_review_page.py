@@ -24,6 +24,7 @@ from isuwork.workbook.review_page import (
     clear_differences,
     open_review,
     review_answer_key_table,
+    review_checks,
     review_list,
     review_rows,
 )
@@ -43,11 +44,23 @@ def listed(review):
     return review_list(review, min_n=5)
 
 
-def test_the_teaching_sets_answer_key_holds(listed):
+def test_the_teaching_sets_answer_key_holds(review, listed):
     key = load_review_answer_key()
-    table = review_answer_key_table(listed, key)
-    assert len(table) == len(key["patterns"]) >= 20
+    checks = review_checks(review, min_n=5)
+    table = review_answer_key_table(listed, key, checks)
+    assert len(table) == len(key["patterns"]) + len(key["kriterier"]) >= 22
     assert (table["Stämmer"] == "ja").all(), table[table["Stämmer"] != "ja"].to_string()
+    # the criteria check, independently: shower follows need, escort does not
+    verdicts = {o["utfall"]: r.verdict for o, r in zip(*checks, strict=True)}
+    assert verdicts["insats_ledsagning"] == "risk_unmotivated"
+    assert verdicts["insats_dusch"] in ("uncertain", "explained")
+    data = review.data
+    for level, part in data.groupby("behov_max"):
+        by_sex = part.groupby("kon", observed=True)["insats_dusch"].mean()
+        assert abs(by_sex["kvinna"] - by_sex["man"]) <= 0.11, level  # equal within need
+    # without the key's check, the criteria rows cannot agree
+    unchecked = review_answer_key_table(listed, key)
+    assert list(unchecked["Stämmer"].tail(2)) == ["nej", "nej"]
 
 
 def test_the_answer_key_table_can_say_no(listed):

@@ -19,13 +19,15 @@ import ipywidgets as widgets
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from isuwork.analysis.criteria import CriteriaResult, check_criteria
 from isuwork.analysis.review import review_screening
 from isuwork.analysis.screening import ALL
 from isuwork.data.review_book import read_review_book
 from isuwork.data.text_measures import load_word_list, measure_text_folder
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import format_number
-from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX
+from isuwork.domain.vocabulary import DEFAULT_MIN_N, SEX, VERDICT_LABELS
+from isuwork.exceptions import IsuworkError
 from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.form_controls import show_in
@@ -33,6 +35,8 @@ from isuwork.workbook.journal import Journal
 
 #: What an observation saved from the review says first, so that step 2 knows where it is from.
 FROM_REVIEW = "Från aktgranskningen"
+#: The reviewed decisions that the criteria of Tabell 1 (decisions on interventions) apply to.
+REVIEW_DECISIONS = ("insats_dusch", "insats_ledsagning", "insats_stadning", "insats_mat")
 #: The adjusted p-value below which a difference counts as clear.
 CLEAR = 0.05
 
@@ -207,8 +211,14 @@ def show_review_observations(
     display(Markdown("\n".join(f"- {o['titel']}" for o in chosen)))
 
 
-def review_answer_key_table(listed: Protected, key: Mapping[str, Any]) -> pd.DataFrame:
+def review_answer_key_table(
+    listed: Protected,
+    key: Mapping[str, Any],
+    checks: tuple[list[dict[str, Any]], list[CriteriaResult | str]] | None = None,
+) -> pd.DataFrame:
     """The teaching set's planted patterns beside what the review list shows.
+
+    With ``checks`` (:func:`review_checks`), also the criteria checks the key expects.
 
     One row per pattern: its title, the direction the key expects (women higher, men higher,
     no difference) and what the list shows, and whether they agree. A pattern within a
@@ -234,12 +244,61 @@ def review_answer_key_table(listed: Protected, key: Mapping[str, Any]) -> pd.Dat
                 "Stämmer": "ja" if direction == pattern["riktning"] else "nej",
             }
         )
+    verdicts = {
+        obs["utfall"]: result
+        for obs, result in zip(*(checks or ([], [])), strict=True)
+        if not isinstance(result, str)
+    }
+    for check in key.get("kriterier") or []:
+        expected = check["forvantat_utfall"]
+        result = verdicts.get(check["utfall"])
+        rows.append(
+            {
+                "Mönster": check["titel"],
+                "Facit": " eller ".join(VERDICT_LABELS[v].lower() for v in expected),
+                "Granskningen visar": (
+                    "inte prövad" if result is None else VERDICT_LABELS[result.verdict]
+                ),
+                "Stämmer": "ja" if result is not None and result.verdict in expected else "nej",
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def show_review_answer_key(listed: Protected, key: Mapping[str, Any]) -> HTML:
+def review_checks(
+    review: Review, *, min_n: int = DEFAULT_MIN_N
+) -> tuple[list[dict[str, Any]], list[CriteriaResult | str]]:
+    """The criteria of Tabell 1 on the reviewed decisions (:data:`REVIEW_DECISIONS`).
+
+    Each decision the book has is checked by kön with what the book and the key hold: the
+    largest assessed difficulty as need, and whatever the key brings of need met another way
+    and of the client's wishes. Returns the decisions as observations (``titel``, ``utfall``)
+    and each check's result, or its Swedish reason where it could not be run.
+    """
+    catalog = load_catalog()
+    observations = [
+        {"titel": catalog.label(name), "utfall": name, "grupp": SEX, "filter": {}}
+        for name in REVIEW_DECISIONS
+        if name in review.data and review.data[name].notna().any()
+    ]
+    results: list[CriteriaResult | str] = []
+    for obs in observations:
+        try:
+            results.append(
+                check_criteria(review.data, outcome=obs["utfall"], kind="insats", min_n=min_n)
+            )
+        except IsuworkError as err:
+            results.append(err.message)
+    return observations, results
+
+
+def show_review_answer_key(
+    listed: Protected,
+    key: Mapping[str, Any],
+    checks: tuple[list[dict[str, Any]], list[CriteriaResult | str]] | None = None,
+) -> HTML:
     """:func:`review_answer_key_table` as a page shows it: whole sentences, no index."""
-    table = review_answer_key_table(listed, key)
+    table = review_answer_key_table(listed, key, checks)
     body = table.to_html(index=False, border=0, classes="lista", escape=True)
     return HTML(body.replace("<td>", '<td style="text-align: left;">'))
 

@@ -75,6 +75,14 @@ _YES = {  # item: (ja of 50 women, ja of 50 men)
     "ansokte_om_minskning": (20, 5),
     "mal_angivna": (36, 36),
 }
+#: The largest assessed difficulty (0–4) by whether shower was granted: shower follows need
+#: (in each level of need about as many women as men get it), escort does not. Counts of 50.
+_NEED = {
+    ("kvinna", True): {4: 12, 3: 20, 2: 1, 1: 1},
+    ("kvinna", False): {4: 3, 3: 5, 2: 4, 1: 4},
+    ("man", True): {4: 4, 3: 4, 2: 4, 1: 2},
+    ("man", False): {4: 1, 3: 1, 2: 16, 1: 18},
+}
 #: Those who asked for less applied for less than they were granted; the others as here.
 _COMPARED = {
     "kvinna": {"mindre": 24, "samma": 18, "mer": 8},
@@ -199,6 +207,7 @@ def _plant(cases: pd.DataFrame, *, seed: int) -> pd.DataFrame:
     size = len(out)
     for name in [
         "initiativ",
+        "behov_max",
         "ansokan_jamfort",
         *_YES,
         "antal_mal",
@@ -222,6 +231,12 @@ def _plant(cases: pd.DataFrame, *, seed: int) -> pd.DataFrame:
             flags[item] = _multiset(rng, {True: yes[position], False: 50 - yes[position]}, n)
             flags[item] = flags[item].astype(bool)
             columns[item][rows] = np.where(flags[item], "ja", "nej")
+        shower = flags["insats_dusch"]
+        need = np.zeros(n, dtype=int)
+        for granted in (True, False):
+            where = shower == granted
+            need[where] = _multiset(rng, _NEED[(kon, granted)], int(where.sum()))
+        columns["behov_max"][rows] = need
         less = flags["ansokte_om_minskning"]
         compared = np.full(n, "mindre", dtype=object)
         counts = dict(_COMPARED[kon])
@@ -256,7 +271,7 @@ def _plant(cases: pd.DataFrame, *, seed: int) -> pd.DataFrame:
                 p = np.array(_THEME_P[theme][kon])
                 columns[f"tema_{theme}"][rows] = rng.choice(len(p), size=n, p=p / p.sum())
     for name, values in columns.items():
-        if name.startswith(("ord_", "tema_", "antal_")):
+        if name.startswith(("ord_", "tema_", "antal_", "behov_")):
             out[name] = pd.array(values.astype(int), dtype="Int64")
         elif name.startswith("timmar_"):
             out[name] = values.astype(float)
@@ -316,7 +331,9 @@ def review_answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
     planted per sex: a share of 50, or a mean). The last two (Botkyrka's footnote: women born
     abroad have more hours) compare within the background (``bakgrund``, ``niva_bakgrund``;
     women there also above women at ``jamfor_niva_bakgrund``); with 7 cases per sex they need
-    not be significant.
+    not be significant. ``kriterier`` lists the criteria checks of two decisions with the
+    verdicts the planted need allows (``forvantat_utfall``): shower follows the largest assessed
+    difficulty (``behov_max``), escort does not.
     """
     patterns = []
     for line in _PATTERNS.strip().splitlines():
@@ -344,6 +361,22 @@ def review_answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
                 "planterat": planted,
             }
         )
+    checks = [
+        {
+            "id": "dusch_efter_behov",
+            "titel": "Fler kvinnor får dusch, men de har också oftare stora svårigheter",
+            "kalla": SOURCE,
+            "utfall": "insats_dusch",
+            "forvantat_utfall": ["uncertain", "explained"],
+        },
+        {
+            "id": "ledsagning_trots_behov",
+            "titel": "Fler män får ledsagning, också när behoven hålls lika",
+            "kalla": SOURCE,
+            "utfall": "insats_ledsagning",
+            "forvantat_utfall": ["risk_unmotivated"],
+        },
+    ]
     return {
         "seed": seed,
         "kommun": KOMMUN,
@@ -355,6 +388,7 @@ def review_answer_key(*, seed: int = DEFAULT_SEED) -> dict[str, Any]:
             "medelvärde som slumpen utgår från (timmar före beslutet för mönstren om bakgrund)."
         ),
         "patterns": patterns,
+        "kriterier": checks,
     }
 
 
