@@ -35,6 +35,7 @@ STEPS = [
     "Steg 2. Vi reflekterar",
     "Steg 3. Kan vi dra slutsatser?",
     "Steg 4. Hur kan vi göra annorlunda?",
+    "Aktgranskning med jämställdhetsglasögon",
 ]
 #: Voilà's own English, which the workshop's template replaces.
 VOILA_ENGLISH = re.compile(
