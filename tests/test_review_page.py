@@ -16,6 +16,7 @@ from isuwork.analysis.review.teaching import load_review_answer_key
 from isuwork.cli.main import main
 from isuwork.data.prepare import load
 from isuwork.present import tables
+from isuwork.present.criteria_report import message
 from isuwork.workbook.journal import journal_path, open_journal
 from isuwork.workbook.observations import FROM_REVIEW_TEXT, check_observations
 from isuwork.workbook.review_page import (
@@ -54,6 +55,9 @@ def test_the_teaching_sets_answer_key_holds(review, listed):
     verdicts = {o["utfall"]: r.verdict for o, r in zip(*checks, strict=True)}
     assert verdicts["insats_ledsagning"] == "risk_unmotivated"
     assert verdicts["insats_dusch"] in ("uncertain", "explained")
+    # a review's own check does not suggest a case review
+    said = " ".join(message(r) for r in checks[1])
+    assert "aktgranskning" not in said and "granskade ärenden" in said
     data = review.data
     for level, part in data.groupby("behov_max"):
         by_sex = part.groupby("kon", observed=True)["insats_dusch"].mean()

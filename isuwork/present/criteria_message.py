@@ -242,11 +242,22 @@ def _risk_sentences(
             f"tydlig: skillnader åt olika håll, eller bara i några grupper, kan ta ut varandra "
             f"i ett sammanvägt mått."
         )
+    closer = (
+        "genom att läsa akterna bakom skillnaden tillsammans och tala med handläggarna"
+        if _from_review(result)
+        else "genom aktgranskning"
+    )
     parts.append(
         "Det är inte ett bevis: skillnaden kan bero på förhållanden som inte finns i data "
-        "och behöver granskas närmare, till exempel genom aktgranskning."
+        f"och behöver granskas närmare, till exempel {closer}."
     )
     return parts
+
+
+def _from_review(result: CriteriaResult) -> bool:
+    """True when the outcome is an item of a case review (no review to suggest, then)."""
+    catalog = load_catalog()
+    return result.outcome in catalog and catalog.variable(result.outcome).role == "granskning"
 
 
 def _uncertain_sentences(
@@ -276,7 +287,9 @@ def _uncertain_sentences(
     return [
         head,
         body,
-        "Fler fall (till exempel fler år) eller en aktgranskning kan ge ett säkrare svar.",
+        "Fler granskade ärenden kan ge ett säkrare svar."
+        if _from_review(result)
+        else "Fler fall (till exempel fler år) eller en aktgranskning kan ge ett säkrare svar.",
     ]
 
 
