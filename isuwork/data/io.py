@@ -149,20 +149,21 @@ def write_excel(
             writer.book.properties.modified = fixed
     data = buffer.getvalue()
     if reproducible:
-        data = _normalise_zip(data)
+        data = reproducible_xlsx(data)
     return write_bytes(data, path)
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite a zip archive with fixed entry timestamps (and a fixed modified date)."""
+def reproducible_xlsx(data: bytes) -> bytes:
+    """An xlsx file (a zip archive) rewritten with fixed entry times and fixed created and
+    modified dates, so that the same content gives the same bytes."""
     source = zipfile.ZipFile(_io.BytesIO(data))
     out = _io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time into dcterms:modified; pin it.
-                content = _pin_modified(content)
+                # openpyxl stamps the save time into dcterms:created and :modified; pin them
+                content = _pin_dates(content)
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
@@ -170,10 +171,10 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _pin_modified(core_xml: bytes) -> bytes:
+def _pin_dates(core_xml: bytes) -> bytes:
     return re.sub(
-        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-        rb"\g<1>2024-01-01T00:00:00Z\g<2>",
+        rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+        rb"\g<1>2024-01-01T00:00:00Z\g<3>",
         core_xml,
     )
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ import yaml
 from isuwork.analysis.review.sampling import CODE, Sample, draw_sample
 from isuwork.analysis.review.teaching_texts import GRANTED_TEXT, THEMES, generate_review_texts
 from isuwork.data.answer_key import DEFAULT_SEED
-from isuwork.data.io import write_bytes, write_csv, write_text
+from isuwork.data.io import reproducible_xlsx, write_bytes, write_csv, write_text
 from isuwork.data.review_book import REVIEW_SHEET, write_review_book, write_review_key
 from isuwork.data.text_measures import measure_texts
 from isuwork.domain.catalog import load_catalog
@@ -114,8 +112,6 @@ _AGE_BANDS = ("65-74", "75-79", "80-84", "85-89", "90+")
 _ALONE_P = {"kvinna": 0.62, "man": 0.38}
 _OTHER_INSATS = ("trygghetslarm", "dagverksamhet", "matdistribution", "korttid")
 _ENHETER = ("Norra", "Södra", "Centrum")
-_FIXED_ZIP_TIME = (2024, 1, 1, 0, 0, 0)
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:\w+>)")
 
 
 def _multiset(rng: np.random.Generator, counts: dict[Any, int], n: int) -> np.ndarray:
@@ -435,7 +431,7 @@ def write_review_sample(out_dir: str | os.PathLike[str], *, seed: int = DEFAULT_
     written = [write_csv(listing, folder / CASES_NAME)]
     written.append(_write_filled_book(cases, texts, folder / BOOK_NAME))
     key = write_review_key(cases, folder / KEY_NAME)
-    written.append(write_bytes(_reproducible_xlsx(key.read_bytes()), key))
+    written.append(write_bytes(reproducible_xlsx(key.read_bytes()), key))
     for code, text in texts.items():
         written.append(write_text(text, folder / TEXTS_FOLDER / f"{code}.txt"))
     facit = yaml.safe_dump(
@@ -465,11 +461,9 @@ def _write_filled_book(cases: pd.DataFrame, texts: dict[str, str], path: Path) -
             else:
                 continue
             sheet.cell(row=row, column=column, value=value)
-    fixed = pd.Timestamp(*_FIXED_ZIP_TIME[:3]).to_pydatetime()
-    book.properties.created = book.properties.modified = fixed
     buffer = io.BytesIO()
     book.save(buffer)
-    return write_bytes(_reproducible_xlsx(buffer.getvalue()), path)
+    return write_bytes(reproducible_xlsx(buffer.getvalue()), path)
 
 
 def _cell(kind: str, name: str, value: Any) -> Any:
@@ -480,19 +474,3 @@ def _cell(kind: str, name: str, value: Any) -> Any:
         return "Ja" if value == "ja" else "Nej"
     number = float(value)
     return int(number) if number.is_integer() else number
-
-
-def _reproducible_xlsx(data: bytes) -> bytes:
-    """An xlsx archive with fixed entry times and fixed created/modified properties."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _STAMP.sub(rb"\g<1>2024-01-01T00:00:00Z\g<2>", content)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, content)
-    return out.getvalue()
