@@ -140,3 +140,24 @@ def add_filter(parser: argparse.ArgumentParser) -> None:
             "= något av värdena)"
         ),
     )
+
+
+def add_output(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--plain`` and ``--out``: how a table is printed or written."""
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv", "xlsx"),
+        default="table",
+        help="utdata: tabell (standard), json, csv eller xlsx",
+    )
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help=(
+            "csv för andra program: komma mellan fälten, punkt som decimaltecken och "
+            "kolumnernas kodnamn (standard är svensk Excel: semikolon och decimalkomma)"
+        ),
+    )
+    parser.add_argument(
+        "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
+    )

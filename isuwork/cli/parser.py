@@ -18,6 +18,7 @@ from isuwork.cli.arguments import (
     add_kommun,
     add_mapping,
     add_min_n,
+    add_output,
     add_workers,
     decimal,
 )
@@ -347,23 +348,7 @@ def _add_table_options(parser: argparse.ArgumentParser) -> None:
     add_filter(parser)
     add_kommun(parser)
     add_min_n(parser)
-    parser.add_argument(
-        "--format",
-        choices=("table", "json", "csv", "xlsx"),
-        default="table",
-        help="utdata: tabell (standard), json, csv eller xlsx",
-    )
-    parser.add_argument(
-        "--plain",
-        action="store_true",
-        help=(
-            "csv för andra program: komma mellan fälten, punkt som decimaltecken och "
-            "kolumnernas kodnamn (standard är svensk Excel: semikolon och decimalkomma)"
-        ),
-    )
-    parser.add_argument(
-        "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
-    )
+    add_output(parser)
 
 
 def _describe(sub: Subparsers) -> None:

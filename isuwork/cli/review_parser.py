@@ -10,7 +10,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from isuwork.cli.arguments import SwedishParser, add_filter, add_kommun, add_mapping, add_min_n
+from isuwork.cli.arguments import (
+    SwedishParser,
+    add_filter,
+    add_kommun,
+    add_mapping,
+    add_min_n,
+    add_output,
+)
 
 Subparsers = Any  # argparse._SubParsersAction, which is private
 
@@ -139,20 +146,7 @@ def _analyse(steps: Subparsers) -> None:
     )
     _add_book(parser)
     add_min_n(parser)
-    parser.add_argument(
-        "--format",
-        choices=("table", "json", "csv", "xlsx"),
-        default="table",
-        help="utdata: tabell (standard), json, csv eller xlsx",
-    )
-    parser.add_argument(
-        "--plain",
-        action="store_true",
-        help="csv för andra program: komma mellan fälten och punkt som decimaltecken",
-    )
-    parser.add_argument(
-        "--out", metavar="FIL", help="fil att skriva till (krävs för xlsx; annars skärmen)"
-    )
+    add_output(parser)
     parser.add_argument(
         "--top", type=int, default=25, metavar="N", help="antal rader som visas (standard 25)"
     )
