@@ -278,3 +278,15 @@ def test_the_review_is_compared_by_kon_and_a_blind_book_needs_its_key(drawn, tmp
     direct = shower[women].mean() - shower[~women].mean()
     assert len(overall) == 1 and direct > 0.2
     assert overall["skillnad"].iloc[0] == pytest.approx(direct)
+
+
+def test_a_book_without_the_templates_columns_is_an_error(drawn, tmp_path):
+    book = write_review_book(drawn, tmp_path / "bok.xlsx")
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook[REVIEW_SHEET]
+    sheet.delete_cols(3, sheet.max_column)  # only the code and verksamhet are left
+    workbook.save(book)
+    with pytest.raises(DataError, match="ingen av granskningsmallens kolumner"):
+        read_review_book(book)
+    with pytest.raises(DataError, match="inget blad som heter 'Granskning'"):
+        read_review_book(write_review_key(drawn, tmp_path / "nyckel.xlsx"))

@@ -212,8 +212,14 @@ def read_review_book(
         if c not in known and not str(c).startswith("Unnamed")
     ]
     frame = frame.drop(columns=[c for c in frame if c not in known or c == NOTES])
-    filled = pd.concat([column_text(frame, c).notna() for c in items if c in frame], axis=1)
-    empty = ~filled.any(axis=1).to_numpy() if len(filled.columns) else np.ones(len(frame), bool)
+    present = [c for c in items if c in frame]
+    if not present:
+        raise DataError(
+            f"{where}: boken har ingen av granskningsmallens kolumner "
+            f"({', '.join(items[:4])} …). Använd granskningsboken som isuwork skrev."
+        )
+    filled = pd.concat([column_text(frame, c).notna() for c in present], axis=1)
+    empty = ~filled.any(axis=1).to_numpy()
     codes = column_text(frame, CODE)
     blank_rows = empty & codes.isna().to_numpy()
     frame = frame[~blank_rows].reset_index(drop=True)
