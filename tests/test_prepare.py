@@ -231,3 +231,39 @@ def test_columns_outside_the_schema_are_typed_once():
         "kommentar",
     ]
     assert "Kolumner utanför schemat, behålls under sitt eget namn" in prepared.report.to_text()
+
+
+def test_free_text_outside_the_schema_is_never_kept():
+    """A case system's note column that the mapping does not drop is sentences about a person:
+    it is taken out at preparation and named, while short codes and unit names stay."""
+    raw = pd.DataFrame(
+        {
+            "utredning_id": ["A", "B", "C", "D"],
+            "kommun": "Aby",
+            "kon": ["kvinna", "man", "man", "kvinna"],
+            "anteckning": [
+                "Brukaren vill ha hjälp med dusch två gånger i veckan",
+                "Sonen ringde och var orolig för sin pappa",
+                None,
+                "Kort",
+            ],
+            "beskrivning": ["x" * 121, "a", "b", "c"],
+            "enhet_namn": ["Hemtjänst Norra", "Hemtjänst Södra", "Centrum", None],
+        },
+        dtype="string",
+    )
+    prepared = prepare(raw)
+    assert "anteckning" not in prepared.data and "beskrivning" not in prepared.data
+    assert prepared.data["enhet_namn"].tolist()[:3] == [
+        "Hemtjänst Norra",
+        "Hemtjänst Södra",
+        "Centrum",
+    ]
+    report = prepared.report
+    assert report.extra_columns == ["enhet_namn"]
+    assert {"anteckning", "beskrivning"} <= set(report.dropped_identifiers)
+    text = report.to_text()
+    assert "anteckning, beskrivning ser ut som fritext" in text
+    assert "var orolig" not in text and "med dusch" not in text and "x" * 121 not in text
+    # a case review's items are not missing from an export: they are never in one
+    assert "insats_dusch" not in " ".join(report.missing_optional)

@@ -301,6 +301,27 @@ def type_extra(text: pd.Series) -> pd.Series:
     return text.astype("string")
 
 
+#: Words a typical value of a column must have for the column to count as free text.
+FREE_TEXT_WORDS = 4
+#: Characters any one value may have before its column counts as free text.
+FREE_TEXT_LENGTH = 120
+
+
+def looks_like_free_text(text: pd.Series) -> bool:
+    """True when a column outside the schema holds sentences rather than codes or names.
+
+    Free text (case notes, descriptions) is never kept after preparation; a column whose
+    typical distinct value has :data:`FREE_TEXT_WORDS` words or more, or with any value longer
+    than :data:`FREE_TEXT_LENGTH` characters, is taken as free text. Codes, unit names and
+    numbers have fewer words ("Hemtjänst Norra", "K", "12,5").
+    """
+    values = Coded.of(text).values.dropna()
+    if values.empty:
+        return False
+    words = values.str.count(r"\S+")
+    return bool(words.median() >= FREE_TEXT_WORDS or values.str.len().max() > FREE_TEXT_LENGTH)
+
+
 def _yes_no(text: pd.Series) -> pd.Series:
     folded = text.str.casefold()
     value = pd.Series(pd.NA, index=text.index, dtype="boolean")

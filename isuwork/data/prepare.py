@@ -217,9 +217,19 @@ def prepare(
         derived = [SEX, "alder", *derived]
 
     extra = [c for c in frame.columns if c not in catalog and c != ROW_COLUMN]
+    sentences = []
     for column in extra:
-        data[column] = checks.type_extra(
-            checks.column_text(frame, column)[keep].reset_index(drop=True)
+        text = checks.column_text(frame, column)[keep].reset_index(drop=True)
+        if checks.looks_like_free_text(text):
+            sentences.append(column)  # free text is used for nothing and never kept
+            continue
+        data[column] = checks.type_extra(text)
+    extra = [c for c in extra if c not in sentences]
+    if sentences:
+        warnings.append(
+            f"Kolumnerna {', '.join(sentences)} ser ut som fritext (meningar) och togs bort: "
+            "fritext sparas aldrig. Är det en kod eller ett namn, ge kolumnen en variabel i "
+            "katalogen med mappningsfilen."
         )
     identifiers = [c for c in frame.columns if c in catalog and catalog.variable(c).identifying]
     free_text = [c for c in present if catalog.variable(c).free_text]
@@ -231,7 +241,11 @@ def prepare(
     missing_optional = [
         name
         for name, var in catalog.variables.items()
-        if name not in data and not var.identifying and not var.derived and not var.life_area
+        if name not in data
+        and not var.identifying
+        and not var.derived
+        and not var.life_area
+        and var.role != "granskning"  # a case review's items are never in an export
     ]
     report = PrepReport(
         source=source,
@@ -243,7 +257,7 @@ def prepare(
         derived=derived,
         missing_optional=missing_optional,
         extra_columns=extra,
-        dropped_identifiers=identifiers + free_text,
+        dropped_identifiers=identifiers + free_text + sentences,
     )
     return Prepared(data=data, report=report)
 
