@@ -9,22 +9,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from isuwork.analysis.review import draw_sample, review_screening
+from isuwork.analysis.review import draw_sample
 from isuwork.cli.commands import emit_table, selection_filters
 from isuwork.data.prepare import load
 from isuwork.data.review_book import (
-    ReviewBook,
-    read_review_book,
     write_review_book,
     write_review_key,
 )
-from isuwork.data.text_measures import load_word_list, measure_text_folder
 from isuwork.domain.catalog import load_catalog
 from isuwork.domain.formatting import format_number
 from isuwork.domain.vocabulary import SEX
 from isuwork.exceptions import ParameterError
-from isuwork.present.screening_text import describe_screening
 from isuwork.workbook.journal import open_journal
+from isuwork.workbook.review_page import Review, open_review, review_list
 
 
 def run_review_sample(args: argparse.Namespace) -> int:
@@ -79,12 +76,10 @@ def _observation_filter(args: argparse.Namespace) -> dict[str, list[str]]:
     return {k: [str(x) for x in (v if isinstance(v, list) else [v])] for k, v in chosen.items()}
 
 
-def _read(args: argparse.Namespace) -> ReviewBook:
-    measures = None
-    if args.texter:
-        words = load_word_list(args.ordlista) if args.ordlista else None
-        measures = measure_text_folder(args.texter, words)
-    return read_review_book(args.book, key=args.nyckel, measures=measures)
+def _read(args: argparse.Namespace) -> Review:
+    return open_review(
+        args.book, key=args.nyckel or "", texts=args.texter or "", word_list=args.ordlista or ""
+    )
 
 
 def run_review_check(args: argparse.Namespace) -> int:
@@ -113,7 +108,7 @@ def run_review_analyse(args: argparse.Namespace) -> int:
     read = _read(args)
     for warning in read.warnings:
         print(f"Obs: {warning}")
-    result = describe_screening(review_screening(read.data, min_n=args.min_n))
+    result = review_list(read, min_n=args.min_n)
     if args.format == "table":
         result = result.head(args.top)
     args.file = args.book  # the Excel export says which file it comes from

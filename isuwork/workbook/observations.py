@@ -251,7 +251,11 @@ def verdict_summary(
 
 def show_verdicts(observations: list[dict[str, Any]], results: list[CriteriaResult | str]) -> HTML:
     """:func:`verdict_summary` as a page shows it: no index, text left-aligned and whole."""
-    table = verdict_summary(observations, results)
+    return text_table(verdict_summary(observations, results))
+
+
+def text_table(table: pd.DataFrame) -> HTML:
+    """A table of sentences as a page shows it: no index, each cell left-aligned and whole."""
     body = table.to_html(index=False, border=0, classes="lista", escape=True)
     return HTML(body.replace("<td>", '<td style="text-align: left;">'))
 

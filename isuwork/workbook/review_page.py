@@ -32,6 +32,7 @@ from isuwork.present.screening_text import describe_screening
 from isuwork.privacy.protected import Protected
 from isuwork.workbook.form_controls import show_in
 from isuwork.workbook.journal import Journal
+from isuwork.workbook.observations import text_table
 
 #: What an observation saved from the review says first, so that step 2 knows where it is from.
 FROM_REVIEW = "Från aktgranskningen"
@@ -298,9 +299,7 @@ def show_review_answer_key(
     checks: tuple[list[dict[str, Any]], list[CriteriaResult | str]] | None = None,
 ) -> HTML:
     """:func:`review_answer_key_table` as a page shows it: whole sentences, no index."""
-    table = review_answer_key_table(listed, key, checks)
-    body = table.to_html(index=False, border=0, classes="lista", escape=True)
-    return HTML(body.replace("<td>", '<td style="text-align: left;">'))
+    return text_table(review_answer_key_table(listed, key, checks))
 
 
 _EXPECTED = {
