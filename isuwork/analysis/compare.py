@@ -261,13 +261,19 @@ def missing_overview(
         part = df if level is None else df[df[by] == level]
         quality = data_quality(part, min_n=min_n)
         notes.extend(n for n in quality.footnotes if n not in notes)
-        for variable, group in quality.table.groupby("variabel", sort=False):
-            if variable == by:
-                continue
-            shares = group.set_index(SEX)["andel_saknas"].reindex(list(sexes))
-            hidden = bool(group["dold"].any())
-            label = str(group["etikett"].iloc[0])
-            known = not hidden and shares.notna().all()
+        table = quality.table[quality.table["variabel"] != by]
+        # one row per variable (in the table's order), one column per sex
+        order = pd.unique(table["variabel"])
+        by_variable = table.groupby("variabel", sort=False)
+        all_shares = (
+            table.pivot(index="variabel", columns=SEX, values="andel_saknas")
+            .reindex(index=order, columns=list(sexes))
+            .to_numpy(float, na_value=np.nan)
+        )
+        hidden_any = by_variable["dold"].any().reindex(order).to_numpy(bool)
+        labels = by_variable["etikett"].first().reindex(order).astype(str).tolist()
+        for label, hidden, shares in zip(labels, hidden_any.tolist(), all_shares, strict=True):
+            known = not hidden and not np.isnan(shares).any()
             if known and (shares == 0).all():
                 seen["complete"].add(label)
                 continue
@@ -277,7 +283,7 @@ def missing_overview(
             elif known and shares.max() < HIGH_MISSING and shares.max() - shares.min() < SEX_GAP:
                 seen["quiet"].add(label)
             else:
-                cells = {f"andel_saknas_{s}": shares[s] for s in sexes}
+                cells = {f"andel_saknas_{s}": share for s, share in zip(sexes, shares, strict=True)}
                 rows.append({"_niva": level, "etikett": label, **cells, "dold": hidden})
                 seen["row"].add(label)
     shares_columns = [f"andel_saknas_{s}" for s in sexes]

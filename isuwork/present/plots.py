@@ -112,35 +112,37 @@ def bars(
     for i, sex in enumerate(sexes):
         part = rows[rows[SEX] == sex]
         style = styles.get(sex, {"colour": OTHER, "hatch": "", "label": "Alla"})
-        for j, x in enumerate(x_values):
-            row = part if x_col is None else part[part[x_col] == x]
-            pos = position[x] + (i - (len(sexes) - 1) / 2) * width
-            value = row["varde"].iloc[0] if len(row) else np.nan
-            if pd.isna(value):
-                ax.bar(pos, 0, width=width * 0.9, color="none")
-                ax.text(pos, 0, SUPPRESSED, ha="center", va="bottom", fontsize=11, gid="dold")
-                continue
-            low, high = row["ci_lag"].iloc[0], row["ci_hog"].iloc[0]
-            ax.bar(
-                pos,
-                value,
-                width=width * 0.9,
-                color=style["colour"],
-                hatch=style["hatch"],
-                edgecolor="black",
-                linewidth=0.6,
-                label=style["label"] if j == 0 else None,
+        if x_col is not None:
+            part = part.drop_duplicates(x_col).set_index(x_col).reindex(x_values)
+        offset = (i - (len(sexes) - 1) / 2) * width
+        pos = np.array([position[x] for x in x_values]) + offset
+        value, low, high = (part[c].to_numpy(float, na_value=np.nan)[: len(pos)] for c in VALUES)
+        shown = ~np.isnan(value)
+        for hidden in pos[~shown]:
+            ax.bar(hidden, 0, width=width * 0.9, color="none")
+            ax.text(hidden, 0, SUPPRESSED, ha="center", va="bottom", fontsize=11, gid="dold")
+        # one call per sex for all its bars, and one for all its intervals
+        ax.bar(
+            pos[shown],
+            value[shown],
+            width=width * 0.9,
+            color=style["colour"],
+            hatch=style["hatch"],
+            edgecolor="black",
+            linewidth=0.6,
+            label=style["label"],
+        )
+        ranged = shown & ~np.isnan(low) & ~np.isnan(high)
+        if ranged.any():
+            ax.errorbar(
+                pos[ranged],
+                value[ranged],
+                yerr=[value[ranged] - low[ranged], high[ranged] - value[ranged]],
+                fmt="none",
+                ecolor="black",
+                capsize=3,
+                linewidth=1,
             )
-            if pd.notna(low) and pd.notna(high):
-                ax.errorbar(
-                    pos,
-                    value,
-                    yerr=[[value - low], [high - value]],
-                    fmt="none",
-                    ecolor="black",
-                    capsize=3,
-                    linewidth=1,
-                )
     if x_col:
         labels = [
             # age bands without "år": the sections under them say whose bands they are
@@ -164,6 +166,9 @@ def bars(
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
+
+#: A bar's value and the ends of its interval.
+VALUES = ("varde", "ci_lag", "ci_hog")
 
 #: Room between two groups of bars (in bar-group widths).
 SECTION_GAP = 0.8
@@ -308,6 +313,12 @@ def forest(result: Protected, *, top: int = 20, ax: Axes | None = None) -> Axes:
         ax.set_title("Största skillnaderna mellan kvinnor och män")
     for panel, (part, mean) in zip(axes, panels, strict=False):
         _draw_findings(panel, part, mean=mean)
+    if ax is None:
+        # Lay the panels out once, now, and keep that layout: a constrained layout moves a
+        # little with every draw, so the same chart drawn once or twice (as pyplot's hook in a
+        # notebook does) would otherwise differ by a few pixels.
+        fig.get_layout_engine().execute(fig)
+        fig.set_layout_engine("none")
     return axes[0]
 
 

@@ -2,13 +2,18 @@
 
 Both are made from the kommun's executed notebooks, after its pages: the workbook from the
 tables the pages showed (each carries its cells as numbers, see
-:data:`isuwork.present.tables.TABLE_MIME`), the PDF from the pages' HTML with weasyprint, fonts
-and charts embedded. Nothing is computed again, so the files show exactly what the pages show.
+:data:`isuwork.present.tables.TABLE_MIME`), the PDF from the pages' text, tables and charts with
+weasyprint, fonts and charts embedded. Nothing is computed again, so the files show exactly what
+the pages show.
+
+The PDF is laid out from the pages' own HTML (:func:`isuwork.render.page.notebook_body`), with
+folded sections reduced to their headings (:func:`print_body`).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,7 +46,6 @@ th { background: #f0f0f0; }
 tr { break-inside: avoid; }
 img { max-width: 100%%; break-inside: avoid; }
 pre { white-space: pre-wrap; font-size: 7.5pt; background: #f7f7f7; padding: 4pt; }
-.jp-InputPrompt, .jp-OutputPrompt, .prompt, .anchor-link { display: none; }
 .framsida p { font-size: 10pt; }
 details > :not(summary) { display: none; }
 details > summary { list-style: none; font-style: italic; }
@@ -65,6 +69,18 @@ def page_tables(nb: Any) -> list[dict[str, Any]]:
             if payload is not None:
                 found.append(dict(payload))
     return found
+
+
+_FOLDED = re.compile(r"(<details[^>]*>\s*<summary>.*?</summary>).*?</details>", re.DOTALL)
+
+
+def print_body(nb: Any) -> str:
+    """The page's HTML for print: a folded section (``<details>``) keeps only its heading.
+
+    The print style tells the reader where the rest is (the web page and the workbook).
+    Laying out text is most of a PDF's time, so what print does not show is not laid out.
+    """
+    return _FOLDED.sub(r"\1</details>", notebook_body(nb))
 
 
 def write_workbook(
@@ -154,7 +170,6 @@ def write_bundle(
     jobs: Sequence[RenderJob],
     *,
     settings: Mapping[str, str] = {},
-    bodies: Mapping[Path, str] = {},
     pdf: bool = True,
 ) -> list[Path]:
     """Write a kommun's Excel workbook, and its PDF, from its executed notebooks.
@@ -167,9 +182,6 @@ def write_bundle(
         Its pages, in report order; each executed notebook must exist.
     settings
         The run's parameters, shown on the workbook's first sheet and the PDF's front page.
-    bodies
-        Page HTML already made in this process, by executed notebook path (saves converting
-        those notebooks again).
     pdf
         Also write the PDF; without it, an older PDF of the kommun is removed, since it may no
         longer match the pages.
@@ -186,8 +198,5 @@ def write_bundle(
     if not pdf:
         document.unlink(missing_ok=True)
         return written
-    html_pages = [
-        (title, bodies.get(job.ipynb_path) or notebook_body(nb))
-        for job, (title, nb) in zip(jobs, pages, strict=True)
-    ]
+    html_pages = [(title, print_body(nb)) for title, nb in pages]
     return [*written, write_pdf(kommun, html_pages, document, settings=made)]

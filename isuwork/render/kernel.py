@@ -37,11 +37,17 @@ from traitlets import default
 #: (common in test and CI set-ups) would be inherited by the kernel otherwise.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
+#: The run's parallelism is its workers, one kernel each; a kernel's numerical libraries use
+#: one thread (unless the environment says otherwise). Otherwise each kernel's BLAS starts a
+#: thread per core, and two kernels' threads wait for each other, spinning, on two cores.
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
 _RESET = """\
 %reset -f
 import gc as _gc, os as _os, sys as _sys
 import matplotlib.pyplot as _plt
 _plt.close("all")
+_plt.uninstall_repl_displayhook()
 _os.chdir({cwd!r})
 if "isuwork" in _sys.modules and not _gc.get_freeze_count():
     _gc.freeze()
@@ -51,6 +57,9 @@ del _gc, _os, _sys, _plt
 # and matplotlib: most of a second per page. Once the first page has imported them, and right
 # after a reset (so no page's data is among them), the objects alive are frozen out of later
 # collections (``gc.freeze``); a page's own objects are still collected as usual.
+# pyplot's own hook after each cell draws every changed figure once more before the inline
+# backend draws it again for the page: a wasted full draw of each chart, about a tenth of a
+# kommun's time. The inline backend's hook alone puts the figures on the page.
 
 
 class _IpcKernelManager(AsyncKernelManager):
@@ -123,7 +132,7 @@ class WarmKernel:
             extra_arguments=["--HistoryManager.hist_file=:memory:"],
         )
         client.kc = self._kc
-        env = {**os.environ, "MPLBACKEND": INLINE_BACKEND}
+        env = {**ONE_THREAD, **os.environ, "MPLBACKEND": INLINE_BACKEND}
         try:
             return client.execute(cwd=cwd, env=env)
         finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 from isuwork.data.io import write_text
 from isuwork.render.jobs import RenderJob
@@ -31,7 +31,6 @@ th {{ background: #f0f0f0; }}
 td:first-child, th:first-child {{ text-align: left; }}
 img {{ max-width: 100%; height: auto; }}
 pre {{ white-space: pre-wrap; background: #f7f7f7; padding: 0.5rem; }}
-.jp-InputPrompt, .jp-OutputPrompt, .prompt {{ display: none; }}
 nav a {{ margin-right: 1rem; }}
 table.lista td, table.lista th {{ text-align: left; }}
 td.fel {{ color: #8a1c1c; }}
@@ -52,24 +51,50 @@ FOOTER = (
 )
 
 
-@cache
-def _exporter() -> HTMLExporter:
-    # Building the exporter loads its templates; a worker makes it once for all its pages.
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True)
-    exporter.exclude_output_prompt = True
-    exporter.exclude_anchor_links = True  # no "¶" after every heading of a report
-    return exporter
+#: Widget views live only in a session; their text stand-in ("VBox(...)") is not for readers.
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 
 
 def notebook_body(nb: Any) -> str:
-    """The HTML of an executed notebook's cells, without code, scripts or the page around it.
+    """The HTML of an executed notebook's text, tables and charts, without code or scripts.
 
-    nbconvert's ``basic`` template gives the cells' HTML without the page around it (the full
-    templates load scripts from the internet). Widget views are left out: their content lives
-    only in a live session.
+    Markdown cells are converted as nbconvert converts them (headings keep their ``id``, without
+    the "¶" link after them); of each output the richest kind is taken: HTML, then a PNG or JPEG
+    chart, Markdown, text. Code, widget views (their content lives only in a live session),
+    scripts and error tracebacks are left out. Outputs follow each other without nbconvert's
+    wrappers around every cell: a page, and the PDF laid out from it, has half the elements.
     """
-    body, _ = _exporter().from_notebook_node(nb)
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(_markdown(cell.source))
+        elif cell.cell_type == "code":
+            parts.extend(_output_html(output) for output in cell.get("outputs", []))
+    body = "\n".join(part for part in parts if part)
     return re.sub(r"<script[^>]*>.*?</script>", "", body, flags=re.DOTALL)
+
+
+def _markdown(text: str) -> str:
+    return _ANCHOR.sub("", markdown2html_mistune(text))
+
+
+def _output_html(output: Any) -> str:
+    if output.get("output_type") == "stream":
+        return f'<pre class="{output.get("name", "stdout")}">{html.escape(output["text"])}</pre>'
+    data = output.get("data", {})
+    if WIDGET_MIME in data:
+        return ""
+    if "text/html" in data:
+        return str(data["text/html"])
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            return f'<img src="data:{mime};base64,{str(data[mime]).strip()}" alt="Diagram">'
+    if "text/markdown" in data:
+        return _markdown(str(data["text/markdown"]))
+    if "text/plain" in data:
+        return f"<pre>{html.escape(str(data['text/plain']))}</pre>"
+    return ""
 
 
 def notebook_to_html(nb: Any, *, title: str, nav: str = "") -> str:

@@ -147,7 +147,7 @@ def render_reports(
         )
     store = _prepared_store(params, cache_dir=cache_dir)
     if store is not None:
-        params["data"], params["mapping"] = str(store.path), ""
+        params["data"], params["mapping"] = str(store.path.resolve()), ""
         kommuner = [store.resolve(k) for k in kommuner] if kommuner else list(store.kommuner)
     jobs = plan_jobs(
         list(kommuner or []),
@@ -391,11 +391,10 @@ def _work(
     group: _Group, timeout: int, settings: Mapping[str, str]
 ) -> tuple[list[tuple[str | None, float]], str]:
     outcomes: list[tuple[str | None, float]] = []
-    bodies: dict[Path, str] = {}
     for job in group.todo:
         start = time.perf_counter()
         try:
-            bodies[job.ipynb_path] = _render(job, kernel=_KERNEL, timeout=timeout)
+            render_one(job, kernel=_KERNEL, timeout=timeout)
         except Exception as err:
             outcomes.append((failure_message(_label(job), err), time.perf_counter() - start))
         else:
@@ -403,7 +402,7 @@ def _work(
     if group.bundle_key is None or any(error is not None for error, _ in outcomes):
         return outcomes, BUNDLE_SKIPPED
     try:
-        write_bundle(group.kommun, group.jobs, settings=settings, bodies=bodies, pdf=group.pdf)
+        write_bundle(group.kommun, group.jobs, settings=settings, pdf=group.pdf)
     except Exception as err:
         return outcomes, f"{group.kommun}: Excel-filen eller PDF:en kunde inte skapas: {err}"
     return outcomes, BUNDLE_MADE
@@ -418,12 +417,6 @@ def render_one(job: RenderJob, *, kernel: WarmKernel | None = None, timeout: int
 
     Both files are written atomically: an interrupted run leaves the old page or none.
     """
-    _render(job, kernel=kernel, timeout=timeout)
-    return job.html_path
-
-
-def _render(job: RenderJob, *, kernel: WarmKernel | None, timeout: int) -> str:
-    """Make one page; return its body, which the kommun's PDF reuses."""
     own = kernel is None
     kernel = WarmKernel() if kernel is None else kernel
     try:
@@ -432,8 +425,6 @@ def _render(job: RenderJob, *, kernel: WarmKernel | None, timeout: int) -> str:
         if own:
             kernel.shutdown()
     write_text(nbformat.writes(nb), job.ipynb_path)
-    body = notebook_body(nb)
     title = f"{job.kommun} – {title_of(job.notebook)}"
     nav = '<a href="../index.html">Alla rapporter</a>'
-    write_text(html_page(title=title, nav=nav, body=body), job.html_path)
-    return body
+    return write_text(html_page(title=title, nav=nav, body=notebook_body(nb)), job.html_path)
