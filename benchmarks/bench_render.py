@@ -21,7 +21,7 @@ national run alone.
 
 Each step reports seconds, seconds per page (wall time over pages made, two at a time) and the
 peak memory of the whole process tree (this process, the workers and their kernels: the sum of
-their proportional set sizes, sampled every 2 s). The pages the plain way and ``render`` made
+their proportional set sizes, sampled every 5 s). The pages the plain way and ``render`` made
 for the same kommuner are compared: what the notebooks put on the page must be identical, apart
 from the random id papermill gives the cell it adds for the parameters.
 """
@@ -46,14 +46,15 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 class TreeMemory(threading.Thread):
-    """The largest total PSS of this process and all its descendants, sampled every 2 s.
+    """The largest total PSS of this process and all its descendants, sampled every 5 s.
 
     PSS is read from ``/proc/<pid>/smaps_rollup``: the kernel walks each process's page
-    tables for it, about 0.13 s of CPU for a render's process tree, so sampling every 0.5 s
-    (as before) took a fifth of a core from the run it measured.
+    tables for it, about 0.13 s of CPU for a render's process tree. Sampling every 0.5 s took
+    a fifth of a core from the run it measured, every 2 s still about 3 % of the two cores. A
+    render's memory is a plateau (warm kernels), so a sample every 5 s finds its peak.
     """
 
-    def __init__(self, interval: float = 2.0) -> None:
+    def __init__(self, interval: float = 5.0) -> None:
         super().__init__(daemon=True)
         self.peak_mb, self.running, self.interval = 0.0, True, interval
 

@@ -34,7 +34,10 @@ def _page(path, body: str, *, title: str = ""):
 
 
 def _notebook(path, *, fail_for: str | None = None):
-    body = "print('Rapport för', kommun, 'interaktiv =', interaktiv)\nsecret_code_marker = 1"
+    body = (
+        "import os\nprint('Rapport för', kommun, 'interaktiv =', interaktiv)\n"
+        "print('BLAS-trådar:', os.environ.get('OPENBLAS_NUM_THREADS'))\nsecret_code_marker = 1"
+    )
     if fail_for:
         body += f"\nif kommun == {fail_for!r}:\n    raise ValueError('planerat fel')"
     return _page(path, body, title="# Testrapport\n\nText för läsaren.")
@@ -63,8 +66,67 @@ def test_plan_rejects_missing_notebook(tmp_path):
         plan_jobs([], out_dir=tmp_path, notebooks=[], notebook_dir=tmp_path)
 
 
+def _executed(*cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def _code(*outputs):
+    cell = nbformat.v4.new_code_cell("hemlig_kod = 1")
+    cell.outputs = [nbformat.v4.new_output(**o) for o in outputs]
+    return cell
+
+
+def test_a_page_holds_what_the_cells_showed_and_nothing_else():
+    """Text, tables, charts and printed lines, in order; no code, widget views or scripts."""
+    from isuwork.render.bundle import print_body
+    from isuwork.render.page import notebook_body
+
+    card = "<p>Kort</p><details><summary>Siffrorna</summary><table><tr><td>42</td></tr></table></details>"
+    nb = _executed(
+        nbformat.v4.new_markdown_cell("## Går det att lita på data?\n\nText *här*."),
+        _code(
+            {"output_type": "stream", "name": "stdout", "text": "Exempelby: 3 < 4 rader\n"},
+            {"output_type": "display_data", "data": {"text/html": card, "text/plain": "Kort"}},
+            {
+                "output_type": "display_data",
+                "data": {
+                    "application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                    "text/plain": "VBox(children=())",
+                },
+            },
+            {"output_type": "display_data", "data": {"image/png": "iVBORw0K\n", "text/plain": "F"}},
+            {"output_type": "display_data", "data": {"text/markdown": "*Enheter visas inte.*"}},
+            {
+                "output_type": "display_data",
+                "data": {"text/html": "<script>alert(1)</script><b>Tabell</b>"},
+            },
+        ),
+    )
+    body = notebook_body(nb)
+    order = [
+        'id="G',
+        "<em>här</em>",
+        "3 &lt; 4 rader",
+        "Kort",
+        'data:image/png;base64,iVBORw0K"',
+        "<em>Enheter",
+        "<b>Tabell",
+    ]
+    positions = [body.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert "hemlig_kod" not in body and "VBox" not in body and "<script" not in body
+    assert "¶" not in body and "anchor-link" not in body
+    assert "<td>42</td>" in body  # the web page keeps the folded numbers …
+    printed = print_body(nb)
+    assert "<summary>Siffrorna</summary></details>" in printed  # … print keeps their heading
+    assert "<td>42</td>" not in printed and "<em>här</em>" in printed
+
+
 @pytest.mark.slow
-def test_render_two_kommuner_in_parallel_offline_without_code(tmp_path):
+def test_render_two_kommuner_in_parallel_offline_without_code(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     nb = _notebook(tmp_path / "rapport.ipynb", fail_for="Trasiga")
     out = tmp_path / "reports"
     summary = render_reports(
@@ -79,6 +141,7 @@ def test_render_two_kommuner_in_parallel_offline_without_code(tmp_path):
     assert "Trasiga" in summary.failures[0] and "ValueError" in summary.failures[0]
     page = (out / "adelby" / "rapport.html").read_text(encoding="utf-8")
     assert "Rapport för Ädelby interaktiv = False" in page
+    assert "BLAS-trådar: 1" in page  # the workers are the parallelism, not each kernel's BLAS
     assert "secret_code_marker" not in page  # code cells are not shown
     assert not re.search(r"(src|href)=\"https?://", page)  # no external assets
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -125,6 +125,15 @@ def test_sheet_names_are_short_unique_and_legal():
     assert names[4] == "Tabell 5"
 
 
+def test_a_folded_table_sits_under_its_caption_in_a_section_the_reader_opens(share_table):
+    page = tables.to_html(share_table, caption="Beviljade per kön", folded=True)
+    assert page.startswith("<details><summary>Beviljade per kön</summary><table")
+    assert page.endswith("</details>") and "50,0" in page
+    bundle = tables.show(share_table, caption="Beviljade per kön", folded=True)._repr_mimebundle_()
+    assert bundle["text/html"] == page  # the Excel workbook still gets the numbers
+    assert bundle[tables.TABLE_MIME]["caption"] == "Beviljade per kön"
+
+
 def test_html_has_no_scripts(share_table):
     page = tables.to_html(share_table, caption="Beviljade")
     assert "<table" in page and "<script" not in page and "http" not in page
@@ -139,6 +148,13 @@ def test_bars_heights_intervals_hatches_and_hidden(share_table):
     assert hatches == {"", "//"}  # kön told apart by more than colour
     hidden = [t for t in ax.texts if t.get_text() == ".."]
     assert len(hidden) == 1  # the hidden group is marked, not drawn as zero
+    # each drawn bar has its interval: a vertical segment from ci_lag to ci_hog at its centre
+    segments = [seg for c in ax.collections for seg in c.get_segments()]
+    spans = sorted((round(s[0][1], 3), round(s[1][1], 3)) for s in segments)
+    shown = share_table.table.dropna(subset=["varde"])
+    assert spans == sorted(zip(shown["ci_lag"].round(3), shown["ci_hog"].round(3), strict=True))
+    centres = sorted(round(b.get_x() + b.get_width() / 2, 6) for b in bars)
+    assert sorted(round(s[0][0], 6) for s in segments) == centres
     assert ax.get_xticklabels()[0].get_text().startswith("80–84")
     assert "%" in ax.yaxis.get_major_formatter()(0.5, 0)
 
@@ -160,6 +176,56 @@ def test_forest_orders_and_scales():
     assert sorted(np.round(xs, 6)) == [-8.0, 12.0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1].startswith("Beviljad") and "LSS" in labels[-1]
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def test_forest_is_the_same_drawn_once_or_twice():
+    """A notebook draws a chart once more after each cell (pyplot's hook) unless told not to;
+    the page of a render kernel, which is told, must equal the page of a fresh kernel. These
+    rows (one kommun of the benchmark's synthetic national file) moved by a few pixels when
+    the constrained layout ran on a second draw."""
+    categories = ["ja", "egen", "egen", "egen", "egen", "egen", None, None]
+    categories += ["make_maka", "make_maka", "egen", "ja", "make_maka", "make_maka", "make_maka"]
+    screening = pd.DataFrame(
+        {
+            "utfall": ["kommunikationsstod", *["initiativ"] * 5, "antal_lo_utredda"]
+            + ["hemtjanst_tim_man", "initiativ", "initiativ", "initiativ"]
+            + ["kommunikationsstod", "initiativ", "initiativ", "initiativ"],
+            "kategori": categories,
+            "bakgrund": ["ansokt_insats", "aldersgrupp", "ansokt_insats", "aldersgrupp"]
+            + ["ansokt_insats", "aldersgrupp", "ansokt_insats", "arendetyp", "aldersgrupp"]
+            + ["ansokt_insats", "verksamhet", "verksamhet", "ansokt_insats", "aldersgrupp"]
+            + ["verksamhet"],
+            "niva": ["lss5", "85-89", "ledsagning", "0-64", "matdistribution", "80-84", "lss1"]
+            + ["omprovning", "75-79", "trygghetslarm", "aldreomsorg", "lss", "sarskilt_boende"]
+            + ["80-84", "aldreomsorg"],
+            "n_kvinna": [17, 98, 60, 70, 54, 144, 14, 83, 182, 199, 1283, 339, 238, 144, 1283],
+            "n_man": [21, 39, 38, 29, 40, 61, 22, 28, 94, 104, 642, 537, 122, 61, 642],
+            "varde_kvinna": [0.0, 0.347, 0.317, 0.3, 0.296, 0.292, 7.571, 74.861, 0.093, 0.085]
+            + [0.27, 0.053, 0.092, 0.104, 0.097],
+            "varde_man": [0.524, 0.0, 0.0, 0.0, 0.0, 0.0, 8.727, 100.482, 0.457, 0.423, 0.023]
+            + [0.339, 0.41, 0.426, 0.407],
+            "skillnad": [-0.524, 0.347, 0.317, 0.3, 0.296, 0.292, -1.156, -25.621, -0.364]
+            + [-0.338, 0.247, -0.286, -0.317, -0.322, -0.309],
+            "skillnad_ci_lag": [-0.717, 0.222, 0.178, 0.15, 0.16, 0.201, -1.905, -39.998]
+            + [-0.47, -0.439, 0.219, -0.331, -0.411, -0.453, -0.35],
+            "skillnad_ci_hog": [-0.252, 0.445, 0.442, 0.415, 0.428, 0.371, -0.407, -11.244]
+            + [-0.254, -0.236, 0.274, -0.237, -0.223, -0.191, -0.268],
+        }
+    )
+    kinds = {"initiativ": "category", "kommunikationsstod": "category"}
+    kinds |= {"antal_lo_utredda": "mean", "hemtjanst_tim_man": "mean"}
+    once = plots.forest(Protected(screening, min_n=5, kinds=kinds)).figure
+    twice = plots.forest(Protected(screening, min_n=5, kinds=kinds)).figure
+    twice.canvas.draw()
+    assert _png(once) == _png(twice)
 
 
 def test_forest_never_draws_a_mean_on_the_axis_of_shares():

@@ -191,7 +191,10 @@ def display(result: Protected) -> pd.DataFrame:
 
     The footnotes that belong under it are ``result.footnotes``.
     """
-    headers, rows = cells(result)
+    return _shown(*cells(result))
+
+
+def _shown(headers: list[str], rows: list[list[Cell]]) -> pd.DataFrame:
     return pd.DataFrame([[cell.text for cell in row] for row in rows], columns=headers)
 
 
@@ -202,7 +205,10 @@ def footnotes(result: Protected) -> str:
 
 def to_text(result: Protected) -> str:
     """Plain text for the command line, with the footnotes."""
-    shown = display(result)
+    return _text(display(result), result)
+
+
+def _text(shown: pd.DataFrame, result: Protected) -> str:
     if shown.empty:
         return "Inga rader att visa.\n" + footnotes(result)
     return shown.to_string(index=False) + "\n" + footnotes(result)
@@ -279,7 +285,12 @@ def table_payload(result: Protected, *, caption: str | None = None) -> dict[str,
     A cell is ``[number, format]`` where it is a number and ``[text, null]`` otherwise; hidden
     values are their ``..`` text, as on the page.
     """
-    headers, rows = cells(result)
+    return _payload(*cells(result), result, caption=caption)
+
+
+def _payload(
+    headers: list[str], rows: list[list[Cell]], result: Protected, *, caption: str | None
+) -> dict[str, Any]:
     return {
         "caption": caption or "",
         "columns": headers,
@@ -291,36 +302,55 @@ def table_payload(result: Protected, *, caption: str | None = None) -> dict[str,
     }
 
 
-def to_html(result: Protected, *, caption: str | None = None) -> str:
-    """An HTML table for notebooks and reports (no scripts, no external assets)."""
-    shown = display(result)
+def to_html(result: Protected, *, caption: str | None = None, folded: bool = False) -> str:
+    """An HTML table for notebooks and reports (no scripts, no external assets).
+
+    ``folded`` puts the table under its caption in a section the reader opens (``<details>``),
+    for the numbers behind a chart: a printed report names the section and leaves the table
+    to the web page and the Excel workbook.
+    """
+    return _html(display(result), result, caption=caption, folded=folded)
+
+
+def _html(shown: pd.DataFrame, result: Protected, *, caption: str | None, folded: bool) -> str:
     body = shown.to_html(index=False, escape=True, border=0, na_rep="")
+    notes = f"<p><small>{html.escape(footnotes(result))}</small></p>"
+    if folded:
+        summary = html.escape(caption or "Tabellen")
+        return f"<details><summary>{summary}</summary>{body}{notes}</details>"
     cap = f"<p><strong>{html.escape(caption)}</strong></p>" if caption else ""
-    return f"{cap}{body}<p><small>{html.escape(footnotes(result))}</small></p>"
+    return f"{cap}{body}{notes}"
 
 
 class HtmlTable:
     """Wraps a result so a notebook shows it as formatted HTML (also in static reports)."""
 
-    def __init__(self, result: Protected, *, caption: str | None = None):
+    def __init__(self, result: Protected, *, caption: str | None = None, folded: bool = False):
         self.result = require_protected(result)
         self.caption = caption
+        self.folded = folded
 
     def _repr_html_(self) -> str:
-        return to_html(self.result, caption=self.caption)
+        return to_html(self.result, caption=self.caption, folded=self.folded)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        # the page shows the HTML; the numbers travel along for the kommun's Excel workbook
+        # the page shows the HTML; the numbers travel along for the kommun's Excel workbook.
+        # The cells are formatted once for all three.
+        headers, rows = cells(self.result)
+        shown = _shown(headers, rows)
         return {
-            "text/html": self._repr_html_(),
-            "text/plain": repr(self),
-            TABLE_MIME: table_payload(self.result, caption=self.caption),
+            "text/html": _html(shown, self.result, caption=self.caption, folded=self.folded),
+            "text/plain": _text(shown, self.result),
+            TABLE_MIME: _payload(headers, rows, self.result, caption=self.caption),
         }
 
     def __repr__(self) -> str:
         return to_text(self.result)
 
 
-def show(result: Protected, *, caption: str | None = None) -> HtmlTable:
-    """Return an object that renders ``result`` as a Swedish HTML table in a notebook."""
-    return HtmlTable(result, caption=caption)
+def show(result: Protected, *, caption: str | None = None, folded: bool = False) -> HtmlTable:
+    """Return an object that renders ``result`` as a Swedish HTML table in a notebook.
+
+    ``folded``: under its caption in a section the reader opens (see :func:`to_html`).
+    """
+    return HtmlTable(result, caption=caption, folded=folded)
