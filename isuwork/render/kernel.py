@@ -37,9 +37,9 @@ from traitlets import default
 #: (common in test and CI set-ups) would be inherited by the kernel otherwise.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
-#: The run's parallelism is its workers, one kernel each; a kernel's numerical libraries use
-#: one thread (unless the environment says otherwise). Otherwise each kernel's BLAS starts a
-#: thread per core, and two kernels' threads wait for each other, spinning, on two cores.
+#: The run's parallelism is its workers, one kernel each, as many as the cores; a kernel's
+#: numerical libraries use one thread (unless the environment says otherwise), so that their
+#: threads do not compete for the cores with the other workers' kernels.
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 _RESET = """\
