@@ -140,6 +140,18 @@ def step(name: str, pages: int, run) -> dict:
     return {**row, "result": result}
 
 
+def national_csv() -> Path:
+    """The national file of ``bench_prepare.py`` (1,000,210 rows, 290 kommuner), made if missing."""
+    from isuwork.data.io import write_csv
+    from isuwork.data.sample import generate_sample
+
+    OUT.mkdir(exist_ok=True)
+    csv = OUT / "isu_290x3449.csv"
+    if not csv.exists():
+        write_csv(generate_sample(kommuner=290, rows_per_kommun=3449), csv)
+    return csv
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plain", type=int, default=2, help="kommuner the plain way")
@@ -148,15 +160,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--utan-pdf", action="store_true", help="no PDF per kommun")
     args = parser.parse_args()
-    from isuwork.data.io import write_csv
-    from isuwork.data.sample import generate_sample
     from isuwork.domain.vocabulary import kommun_slug
     from isuwork.render import DEFAULT_NOTEBOOKS, render_reports
 
-    OUT.mkdir(exist_ok=True)
-    csv = OUT / "isu_290x3449.csv"
-    if not csv.exists():
-        write_csv(generate_sample(kommuner=290, rows_per_kommun=3449), csv)
+    csv = national_csv()
     work = Path(tempfile.mkdtemp(prefix="bench_render_"))
     journal = work / "journal"
     import pandas as pd

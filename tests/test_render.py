@@ -72,9 +72,11 @@ def _executed(*cells):
     return nb
 
 
-def _code(*outputs):
+def _code(*outputs, alt: str = ""):
     cell = nbformat.v4.new_code_cell("hemlig_kod = 1")
     cell.outputs = [nbformat.v4.new_output(**o) for o in outputs]
+    if alt:
+        cell.metadata["alt"] = alt
     return cell
 
 
@@ -102,15 +104,16 @@ def test_a_page_holds_what_the_cells_showed_and_nothing_else():
                 "output_type": "display_data",
                 "data": {"text/html": "<script>alert(1)</script><b>Tabell</b>"},
             },
+            alt="Diagram: andelen beviljade för kvinnor & män",
         ),
     )
     body = notebook_body(nb)
     order = [
-        'id="G',
+        "<h2>Går det att lita på data?</h2>",
         "<em>här</em>",
         "3 &lt; 4 rader",
         "Kort",
-        'data:image/png;base64,iVBORw0K"',
+        'base64,iVBORw0K" alt="Diagram: andelen beviljade för kvinnor &amp; män"',
         "<em>Enheter",
         "<b>Tabell",
     ]

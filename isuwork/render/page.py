@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from isuwork.data.io import write_text
 from isuwork.render.jobs import RenderJob
@@ -53,33 +53,35 @@ FOOTER = (
 
 #: Widget views live only in a session; their text stand-in ("VBox(...)") is not for readers.
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
 
 
 def notebook_body(nb: Any) -> str:
     """The HTML of an executed notebook's text, tables and charts, without code or scripts.
 
-    Markdown cells are converted as nbconvert converts them (headings keep their ``id``, without
-    the "¶" link after them); of each output the richest kind is taken: HTML, then a PNG or JPEG
-    chart, Markdown, text. Code, widget views (their content lives only in a live session),
-    scripts and error tracebacks are left out. Outputs follow each other without nbconvert's
-    wrappers around every cell: a page, and the PDF laid out from it, has half the elements.
+    Markdown cells are converted as nbconvert's HTML exporter converts them (without the "¶"
+    link after each heading); of each output the richest kind is taken: HTML, then a PNG or
+    JPEG chart (with the alt text of its cell's ``alt`` metadata), Markdown, text. Code, widget
+    views (their content lives only in a live session), scripts and error tracebacks are left
+    out. Outputs follow each other without nbconvert's wrappers around every cell: a page, and
+    the PDF laid out from it, has half the elements.
     """
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             parts.append(_markdown(cell.source))
         elif cell.cell_type == "code":
-            parts.extend(_output_html(output) for output in cell.get("outputs", []))
+            alt = str(cell.metadata.get("alt", "Diagram"))
+            parts.extend(_output_html(output, alt=alt) for output in cell.get("outputs", []))
     body = "\n".join(part for part in parts if part)
     return re.sub(r"<script[^>]*>.*?</script>", "", body, flags=re.DOTALL)
 
 
 def _markdown(text: str) -> str:
-    return _ANCHOR.sub("", markdown2html_mistune(text))
+    renderer = IPythonRenderer(escape=False, exclude_anchor_links=True)
+    return MarkdownWithMath(renderer=renderer).render(text)
 
 
-def _output_html(output: Any) -> str:
+def _output_html(output: Any, *, alt: str) -> str:
     if output.get("output_type") == "stream":
         return f'<pre class="{output.get("name", "stdout")}">{html.escape(output["text"])}</pre>'
     data = output.get("data", {})
@@ -89,7 +91,8 @@ def _output_html(output: Any) -> str:
         return str(data["text/html"])
     for mime in ("image/png", "image/jpeg"):
         if mime in data:
-            return f'<img src="data:{mime};base64,{str(data[mime]).strip()}" alt="Diagram">'
+            source = f"data:{mime};base64,{str(data[mime]).strip()}"
+            return f'<img src="{source}" alt="{html.escape(alt)}">'
     if "text/markdown" in data:
         return _markdown(str(data["text/markdown"]))
     if "text/plain" in data:
