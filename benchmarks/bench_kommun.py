@@ -9,13 +9,16 @@ kommun's Excel workbook and PDF. For each page it reports the CPU time of the ke
 notebook's cells) and of this process (sending the cells, writing the executed notebook and the
 HTML page); for the workbook and the PDF the CPU time of this process. The medians over the
 kommuner are printed. CPU time, not wall time: a whole run on two cores is about the sum of
-these over its kommuner, halved, and the figures move less with the machine's load.
+these over its kommuner, halved, and the figures move less with the machine's load. What
+earlier runs remembered in the store for these kommuner (screening lists, criteria checks) is
+removed first, so the pages compute what they compute in a first run.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -25,6 +28,7 @@ import psutil
 from bench_render import national_csv
 
 from isuwork.data.store import prepare_once
+from isuwork.domain.vocabulary import kommun_slug
 from isuwork.render.bundle import bundle_paths, print_body, write_pdf, write_workbook
 from isuwork.render.jobs import plan_jobs
 from isuwork.render.kernel import WarmKernel
@@ -56,6 +60,8 @@ def main() -> None:
     csv = national_csv()
     store = prepare_once(csv, cache_dir=csv.parent / ".isuwork")
     kommuner = list(store.kommuner)[args.start : args.start + args.kommuner + 1]
+    for kommun in kommuner:  # what an earlier run remembered would spare the pages work
+        shutil.rmtree(store.path / "results" / kommun_slug(kommun), ignore_errors=True)
     out = Path(tempfile.mkdtemp(prefix="bench_kommun_"))
     params = {"data": str(store.path.resolve()), "min_n": 5, "journal_dir": str(out / "j")}
     jobs = plan_jobs(kommuner, out_dir=out / "rapporter", parameters=params)
